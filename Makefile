@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# magenta-linux: Magenta message pipes as a Linux module.
+#
+#   make            build kmod/magenta.ko, libmx (static and shared), selftests
+#   make run        the main job: boot the VM, load the module, run the example
+#   make check      the tests: install packages, build, run every selftest in the VM
+#
+# The kernel build directory: KDIR=... if given, else the running kernel's
+# when it has one, else Debian's headers for the VM kernel (scripts/kdir.sh).
+
+BUILD      ?= $(CURDIR)/build
+KDIR       ?= $(shell $(CURDIR)/scripts/kdir.sh)
+KO         := kmod/magenta.ko
+
+.PHONY: all module libmx selftests examples clean lint
+all: module libmx selftests examples
+
+module:
+	@test -n "$(KDIR)" || { echo "error: no kernel build directory (set KDIR= or run scripts/deps.sh)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+libmx:
+	$(MAKE) -C libmx
+
+selftests: libmx ksft-headers
+	$(MAKE) -C selftests KSFT_DIR=$(BUILD)/linux-src/tools/testing/selftests
+
+examples: libmx
+	$(MAKE) -C examples
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C libmx clean
+	$(MAKE) -C selftests clean
+	$(MAKE) -C examples clean
+
+include scripts/rig.mk

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-process handle tables.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Handle tables
+ *
+ * Every process that opens /dev/magenta gets one &struct mx_handle_table,
+ * bound to its thread group (&mx_handle_table.owner); all its threads share
+ * it and no other process can use it. A handle names one endpoint with a
+ * fixed set of rights.
+ *
+ * A table is an array of slots, grown by doubling, with a FIFO free list so
+ * a freed slot is reused as late as possible. A handle value encodes the
+ * slot index and the slot's generation (bumped when the slot is freed) and
+ * is scrambled with a per-table key, so values look random, differ between
+ * processes, and a closed value stays invalid for a long time. Lookup is a
+ * decode and one array access: O(1) under the table's own lock.
+ *
+ * Slots can be RESERVED: taken out of the free list but not yet visible to
+ * lookups. Reading a message and creating a pipe reserve their slots first,
+ * copy the new values to user space, and only then commit, so a failure at
+ * any step installs nothing.
+ *
+ * Locking: &mx_handle_table.lock is a spinlock protecting the whole table.
+ * It nests inside the global graph mutex (message.c) and outside every pipe
+ * lock (pipe.c). Nothing that sleeps runs under it; the slot array is
+ * allocated outside it and swapped in. An endpoint's holder reference moves
+ * in and out of the table under this lock, so a handle is never in two
+ * places and another thread never sees a half-moved handle.
+ */
+
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <uapi/linux/magenta.h>
+
+#include "handle_table.h"
+#include "magenta.h"
+#include "message.h"
+#include "pipe.h"
+#include "stats.h"
+
+#define MX_VALUE_MASK	0x7fffffffu
+#define MX_GEN_MASK	((1u << (31 - MX_HANDLE_INDEX_BITS)) - 1)
+#define MX_SCRAMBLE	0x5bd1e995u	/* odd, so invertible mod 2^31 */
+#define MX_UNSCRAMBLE	0x659b19bdu	/* its inverse mod 2^31 */
+#define MX_TABLE_MIN	64u
+
+static u32 mx_encode(const struct mx_handle_table *t, u32 idx, u32 gen)
+{
+	u32 x = (gen << MX_HANDLE_INDEX_BITS) | idx;
+
+	return (((x ^ t->key[0]) * MX_SCRAMBLE) & MX_VALUE_MASK) ^ t->key[1];
+}
+
+static u32 mx_decode(const struct mx_handle_table *t, u32 value)
+{
+	return (((value ^ t->key[1]) * MX_UNSCRAMBLE) & MX_VALUE_MASK) ^
+	       t->key[0];
+}
+
+/**
+ * mx_table_init() - set up an empty table owned by the calling process
+ * @t:	the table
+ *
+ * Return: 0.
+ */
+int mx_table_init(struct mx_handle_table *t)
+{
+	spin_lock_init(&t->lock);
+	t->slots = NULL;
+	t->nr_slots = 0;
+	t->nr_used = 0;
+	t->nr_free = 0;
+	t->dead = false;
+	t->key[0] = get_random_u32() & MX_VALUE_MASK;
+	t->key[1] = get_random_u32() & MX_VALUE_MASK;
+	t->owner = get_pid(task_tgid(current));
+	return 0;
+}
+
+/**
+ * mx_table_destroy() - close every handle of a table; it stays dead
+ * @t:	the table
+ *
+ * Called when the owner exits or the last file reference goes. Safe to call
+ * twice. Must not be called with any magenta lock held.
+ */
+void mx_table_destroy(struct mx_handle_table *t)
+{
+	struct mx_handle_slot *slots;
+	u32 i, n;
+
+	spin_lock(&t->lock);
+	slots = t->slots;
+	n = t->nr_slots;
+	t->slots = NULL;
+	t->nr_slots = 0;
+	t->nr_free = 0;
+	t->nr_used = 0;
+	t->dead = true;
+	spin_unlock(&t->lock);
+
+	for (i = 0; i < n; i++) {
+		struct mx_endpoint *ep;
+
+		/* RESERVED slots cannot exist: no call is in progress. */
+		WARN_ON_ONCE(slots[i].state == MX_SLOT_RESERVED);
+		if (slots[i].state != MX_SLOT_LIVE)
+			continue;
+		ep = slots[i].ep;
+		mx_stat_dec(MX_STAT_HANDLES);
+		mx_endpoint_wake(ep);
+		mx_endpoint_close(ep);
+	}
+	kvfree(slots);
+}
+
+/**
+ * mx_table_slot() - find the live slot of a handle value
+ * @t:		the table, locked
+ * @value:	a handle value
+ *
+ * Return: the slot, or NULL if @value is not a live handle of @t.
+ */
+struct mx_handle_slot *mx_table_slot(struct mx_handle_table *t, s32 value)
+{
+	struct mx_handle_slot *s;
+	u32 x, idx;
+
+	lockdep_assert_held(&t->lock);
+	if (value <= 0)
+		return NULL;
+	x = mx_decode(t, value);
+	idx = x & (MX_HANDLE_MAX_SLOTS - 1);
+	if (idx >= t->nr_slots)
+		return NULL;
+	s = &t->slots[idx];
+	if (s->state != MX_SLOT_LIVE || s->gen != x >> MX_HANDLE_INDEX_BITS)
+		return NULL;
+	return s;
+}
+
+static void mx_table_push_free(struct mx_handle_table *t, u32 idx)
+{
+	struct mx_handle_slot *s = &t->slots[idx];
+
+	s->state = MX_SLOT_FREE;
+	s->next_free = 0;
+	if (t->nr_free)
+		t->slots[t->free_tail].next_free = idx;
+	else
+		t->free_head = idx;
+	t->free_tail = idx;
+	t->nr_free++;
+}
+
+/**
+ * mx_table_free_slot() - free a live or reserved slot
+ * @t:	the table, locked
+ * @s:	the slot
+ *
+ * The slot's generation moves on, so its old value is dead. The caller
+ * takes over the endpoint reference the slot held.
+ */
+void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s)
+{
+	lockdep_assert_held(&t->lock);
+	if (s->state == MX_SLOT_LIVE)
+		mx_stat_dec(MX_STAT_HANDLES);
+	s->gen = (s->gen + 1) & MX_GEN_MASK;
+	t->nr_used--;
+	mx_table_push_free(t, s - t->slots);
+}
+
+/**
+ * mx_table_get() - look up a handle and pin its endpoint
+ * @t:		the table
+ * @value:	the handle value
+ * @ref:	receives the endpoint (referenced) and the rights
+ *
+ * Return: 0, or -EBADSLT if @value is not a handle of @t.
+ */
+int mx_table_get(struct mx_handle_table *t, s32 value,
+		 struct mx_handle_ref *ref)
+{
+	struct mx_handle_slot *s;
+
+	spin_lock(&t->lock);
+	s = mx_table_slot(t, value);
+	if (s) {
+		ref->ep = s->ep;
+		ref->rights = s->rights;
+		mx_endpoint_get(s->ep);
+	}
+	spin_unlock(&t->lock);
+	return s ? 0 : -EBADSLT;
+}
+
+/**
+ * mx_table_remove() - take a handle out of its table
+ * @t:		the table
+ * @value:	the handle value
+ *
+ * Waiters on the handle are woken so they see it is gone.
+ *
+ * Return: the endpoint, whose holder reference passes to the caller, or
+ * NULL if @value is not a handle of @t.
+ */
+struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value)
+{
+	struct mx_handle_slot *s;
+	struct mx_endpoint *ep = NULL;
+
+	spin_lock(&t->lock);
+	s = mx_table_slot(t, value);
+	if (s) {
+		ep = s->ep;
+		mx_table_free_slot(t, s);
+	}
+	spin_unlock(&t->lock);
+	if (ep)
+		mx_endpoint_wake(ep);
+	return ep;
+}
+
+/* Make room for at least @need slots; the table was @cur slots large. */
+static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
+{
+	struct mx_handle_slot *new, *old = NULL;
+	u32 n = max3(cur * 2, need, MX_TABLE_MIN);
+	u32 i;
+
+	n = min(n, MX_HANDLE_MAX_SLOTS);
+	if (n < need)
+		return -ENOMEM;
+	new = kvmalloc_array(n, sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!new)
+		return -ENOMEM;
+
+	spin_lock(&t->lock);
+	if (t->nr_slots == cur && !t->dead) {
+		if (cur)
+			memcpy(new, t->slots, cur * sizeof(*new));
+		old = t->slots;
+		t->slots = new;
+		t->nr_slots = n;
+		for (i = cur; i < n; i++)
+			mx_table_push_free(t, i);
+		new = NULL;
+	}
+	spin_unlock(&t->lock);
+	kvfree(old);
+	kvfree(new);
+	return 0;
+}
+
+/**
+ * mx_table_reserve() - take @n free slots, invisible until committed
+ * @t:		the table
+ * @n:		how many
+ * @idx:	receives the @n slot indices
+ *
+ * May sleep to grow the table.
+ *
+ * Return: 0; -ENOMEM when out of memory or over the per-process handle
+ * limit; -EBADF when the table is dead.
+ */
+int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
+{
+	u32 i, cur, need;
+	int r;
+
+	for (;;) {
+		spin_lock(&t->lock);
+		if (t->dead) {
+			spin_unlock(&t->lock);
+			return -EBADF;
+		}
+		if (t->nr_used + n > READ_ONCE(mx_max_handles)) {
+			spin_unlock(&t->lock);
+			return -ENOMEM;
+		}
+		if (t->nr_free >= n)
+			break;
+		cur = t->nr_slots;
+		need = cur + n - t->nr_free;
+		spin_unlock(&t->lock);
+		r = mx_table_grow(t, cur, need);
+		if (r)
+			return r;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct mx_handle_slot *s = &t->slots[t->free_head];
+
+		idx[i] = t->free_head;
+		t->free_head = s->next_free;
+		t->nr_free--;
+		s->state = MX_SLOT_RESERVED;
+		s->ep = NULL;
+		/* One generation per slot encodes to 0, which is never valid. */
+		if (!mx_encode(t, idx[i], s->gen))
+			s->gen = (s->gen + 1) & MX_GEN_MASK;
+	}
+	t->nr_used += n;
+	spin_unlock(&t->lock);
+	return 0;
+}
+
+/**
+ * mx_table_value() - the handle value a reserved slot will have
+ * @t:		the table
+ * @idx:	a slot index from mx_table_reserve()
+ *
+ * Return: the value, always > 0.
+ */
+s32 mx_table_value(struct mx_handle_table *t, u32 idx)
+{
+	s32 v;
+
+	spin_lock(&t->lock);
+	v = mx_encode(t, idx, t->slots[idx].gen);
+	spin_unlock(&t->lock);
+	return v;
+}
+
+/**
+ * mx_table_commit() - make reserved slots live handles
+ * @t:		the table
+ * @n:		number of slots
+ * @idx:	their indices
+ * @hs:		the endpoints, whose holder references pass to the table,
+ *		and the rights of each new handle
+ */
+void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
+		     const struct mx_msg_handle *hs)
+{
+	u32 i;
+
+	spin_lock(&t->lock);
+	for (i = 0; i < n; i++) {
+		struct mx_handle_slot *s = &t->slots[idx[i]];
+
+		s->ep = hs[i].ep;
+		s->rights = hs[i].rights;
+		s->state = MX_SLOT_LIVE;
+	}
+	spin_unlock(&t->lock);
+	mx_stat_add(MX_STAT_HANDLES, n);
+}
+
+/**
+ * mx_table_unreserve() - give back reserved slots
+ * @t:		the table
+ * @n:		number of slots
+ * @idx:	their indices
+ */
+void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx)
+{
+	u32 i;
+
+	spin_lock(&t->lock);
+	for (i = 0; i < n; i++)
+		mx_table_free_slot(t, &t->slots[idx[i]]);
+	spin_unlock(&t->lock);
+}
+
+/**
+ * mx_handle_duplicate() - make a second handle to the same object
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	where the new handle would be written back
+ *
+ * The only objects, pipe endpoints, never hold MX_RIGHT_DUPLICATE (each has
+ * exactly one handle), and rights never grow, so after the lookup this
+ * always ends in ERR_ACCESS_DENIED. A duplicable object type would need a
+ * holder count before the rest of the call could exist.
+ *
+ * Return: a negative MX_ERRNO_* value.
+ */
+int mx_handle_duplicate(struct mx_handle_table *t,
+			const struct mx_ioc_handle_dup *a, void __user *argp)
+{
+	struct mx_handle_slot *s;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	spin_lock(&t->lock);
+	s = mx_table_slot(t, a->handle);
+	if (!s)
+		r = -MX_ERRNO_BAD_HANDLE;
+	else
+		r = -MX_ERRNO_ACCESS_DENIED;
+	spin_unlock(&t->lock);
+	return r;
+}
+
+/* The next generation of @s whose value for @idx is not 0. */
+static u16 mx_slot_next_gen(struct mx_handle_table *t, u32 idx, u16 gen)
+{
+	gen = (gen + 1) & MX_GEN_MASK;
+	if (!mx_encode(t, idx, gen))
+		gen = (gen + 1) & MX_GEN_MASK;
+	return gen;
+}
+
+/* Checks of mx_handle_replace(); @t is locked. */
+static int mx_replace_check(struct mx_handle_table *t, s32 value, u32 rights,
+			    struct mx_handle_slot **sp)
+{
+	struct mx_handle_slot *s = mx_table_slot(t, value);
+
+	if (!s)
+		return -MX_ERRNO_BAD_HANDLE;
+	if (rights != MX_RIGHT_SAME_RIGHTS && (rights & ~s->rights))
+		return -MX_ERRNO_INVALID_ARGS;
+	*sp = s;
+	return 0;
+}
+
+/**
+ * mx_handle_replace() - swap a handle for one with the same or fewer rights
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	where to write the new handle back
+ *
+ * The handle keeps its slot; the slot's generation moves on, so the old
+ * value dies and waiters on it end with ERR_HANDLE_CLOSED. On any failure
+ * the old handle is untouched.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_handle_replace(struct mx_handle_table *t,
+		      const struct mx_ioc_handle_dup *a, void __user *argp)
+{
+	struct mx_ioc_handle_dup __user *uarg = argp;
+	struct mx_handle_slot *s;
+	struct mx_endpoint *ep;
+	u32 idx, rights;
+	u16 gen;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	spin_lock(&t->lock);
+	r = mx_replace_check(t, a->handle, a->rights, &s);
+	if (!r) {
+		idx = s - t->slots;
+		gen = mx_slot_next_gen(t, idx, s->gen);
+	}
+	spin_unlock(&t->lock);
+	if (r)
+		return r;
+	/* Tell the caller the new value before the old one dies. */
+	if (put_user((s32)mx_encode(t, idx, gen), &uarg->result))
+		return -EFAULT;
+
+	spin_lock(&t->lock);
+	r = mx_replace_check(t, a->handle, a->rights, &s);
+	if (!r) {
+		rights = a->rights == MX_RIGHT_SAME_RIGHTS ? s->rights :
+							     a->rights;
+		gen = mx_slot_next_gen(t, idx, s->gen);
+		s->gen = gen;
+		s->rights = rights;
+		ep = s->ep;
+		mx_endpoint_get(ep);
+	}
+	spin_unlock(&t->lock);
+	if (r)
+		return r;
+	mx_endpoint_wake(ep);
+	mx_endpoint_put(ep);
+	return 0;
+}

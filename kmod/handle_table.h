@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-process handle tables.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+#ifndef __MX_HANDLE_TABLE_H
+#define __MX_HANDLE_TABLE_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct mx_endpoint;
+struct mx_ioc_handle_dup;
+struct mx_msg_handle;
+struct pid;
+
+/* Bits of a handle's slot index; the rest of the 31 bits is a generation. */
+#define MX_HANDLE_INDEX_BITS	20
+#define MX_HANDLE_MAX_SLOTS	(1u << MX_HANDLE_INDEX_BITS)
+
+/**
+ * struct mx_handle_slot - one entry of a handle table
+ * @ep:		the object the handle names (state LIVE)
+ * @next_free:	index of the next free slot (state FREE)
+ * @rights:	MX_RIGHT_* the handle holds
+ * @gen:	generation, bumped each time the slot is freed
+ * @state:	MX_SLOT_FREE, MX_SLOT_RESERVED or MX_SLOT_LIVE
+ * @mark:	scratch bit for duplicate detection, under the table lock
+ */
+struct mx_handle_slot {
+	union {
+		struct mx_endpoint *ep;
+		u32 next_free;
+	};
+	u32 rights;
+	u16 gen;
+	u8 state;
+	u8 mark;
+};
+
+enum {
+	MX_SLOT_FREE = 0,
+	MX_SLOT_RESERVED,
+	MX_SLOT_LIVE,
+};
+
+/**
+ * struct mx_handle_table - the handles of one process
+ * @lock:	protects every field below and every slot
+ * @slots:	the slot array, grown by doubling
+ * @nr_slots:	size of @slots
+ * @nr_used:	slots RESERVED or LIVE
+ * @free_head:	oldest free slot (FIFO, so a value comes back late)
+ * @free_tail:	newest free slot
+ * @nr_free:	length of the free list
+ * @key:	per-table secret that scrambles handle values
+ * @dead:	the owner is gone; no handle may be added
+ * @owner:	the thread group that may use this table
+ */
+struct mx_handle_table {
+	spinlock_t lock;
+	struct mx_handle_slot *slots;
+	u32 nr_slots;
+	u32 nr_used;
+	u32 free_head;
+	u32 free_tail;
+	u32 nr_free;
+	u32 key[2];
+	bool dead;
+	struct pid *owner;
+};
+
+/**
+ * struct mx_handle_ref - a handle looked up and its object pinned
+ * @ep:		the endpoint, with a reference held on its pipe
+ * @rights:	the rights of the handle
+ */
+struct mx_handle_ref {
+	struct mx_endpoint *ep;
+	u32 rights;
+};
+
+int mx_table_init(struct mx_handle_table *t);
+void mx_table_destroy(struct mx_handle_table *t);
+int mx_table_get(struct mx_handle_table *t, s32 value,
+		 struct mx_handle_ref *ref);
+struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value);
+
+int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx);
+s32 mx_table_value(struct mx_handle_table *t, u32 idx);
+void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
+		     const struct mx_msg_handle *hs);
+void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx);
+
+struct mx_handle_slot *mx_table_slot(struct mx_handle_table *t, s32 value);
+void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s);
+
+int mx_handle_duplicate(struct mx_handle_table *t,
+			const struct mx_ioc_handle_dup *a, void __user *argp);
+int mx_handle_replace(struct mx_handle_table *t,
+		      const struct mx_ioc_handle_dup *a, void __user *argp);
+
+#endif /* __MX_HANDLE_TABLE_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/magenta: Magenta message pipes and handles for Linux.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Overview
+ *
+ * The misc device /dev/magenta gives each process that opens it a handle
+ * table (handle_table.c). Its ioctls are the Magenta calls: pipes and their
+ * messages (pipe.c, message.c), waits on signals (wait.c), and the
+ * bootstrap that moves a handle through a file descriptor (xfer.c). This
+ * file holds the device, the module parameters and the ioctl dispatcher,
+ * which copies each argument struct in and calls the implementation.
+ *
+ * A table belongs to the thread group that opened the device. Other
+ * processes that come to hold the same file (a fork() child, SCM_RIGHTS)
+ * get -EBADF from every call but MX_IOC_GET_VERSION and must open their
+ * own. The table is torn down when the owner exits (mx_flush() sees the
+ * last thread go) or when the last file reference is dropped.
+ *
+ * Locking: this file takes no lock of its own. Lock order over the module:
+ * mx_write_scratch_lock, then mx_graph_lock (mutexes), then a handle table
+ * lock, then a pipe lock (spinlocks); wait queue locks are leaves.
+ */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/magenta.h>
+
+#include "handle_table.h"
+#include "magenta.h"
+#include "pipe.h"
+#include "rigtest.h"
+#include "stats.h"
+#include "wait.h"
+#include "xfer.h"
+
+unsigned int mx_max_handles = 65536;
+module_param_named(max_handles, mx_max_handles, uint, 0644);
+MODULE_PARM_DESC(max_handles, "Most handles one process may hold (at most 1048576)");
+
+unsigned int mx_max_queued_msgs = 1024;
+module_param_named(max_queued_msgs, mx_max_queued_msgs, uint, 0644);
+MODULE_PARM_DESC(max_queued_msgs, "Most messages queued for one endpoint");
+
+unsigned int mx_max_queued_bytes = 1 << 20;
+module_param_named(max_queued_bytes, mx_max_queued_bytes, uint, 0644);
+MODULE_PARM_DESC(max_queued_bytes, "Most bytes (payload + 16 per handle) queued for one endpoint");
+
+static int mx_open(struct inode *inode, struct file *file)
+{
+	struct mx_handle_table *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	mx_table_init(t);
+	file->private_data = t;
+	mx_stat_inc(MX_STAT_PROCS);
+	return nonseekable_open(inode, file);
+}
+
+/*
+ * Called on every close of a descriptor, including those of an exiting
+ * process. When the owner's last thread is gone, close all its handles now,
+ * even if a child still holds the file.
+ */
+static int mx_flush(struct file *file, fl_owner_t id)
+{
+	struct mx_handle_table *t = file->private_data;
+
+	if (t->owner == task_tgid(current) && (current->flags & PF_EXITING) &&
+	    !atomic_read(&current->signal->live))
+		mx_table_destroy(t);
+	return 0;
+}
+
+static int mx_release(struct inode *inode, struct file *file)
+{
+	struct mx_handle_table *t = file->private_data;
+
+	mx_table_destroy(t);
+	put_pid(t->owner);
+	kfree(t);
+	mx_stat_dec(MX_STAT_PROCS);
+	return 0;
+}
+
+static int mx_ioc_get_version(void __user *argp)
+{
+	struct mx_ioc_version v = {
+		.abi_major = MX_ABI_MAJOR,
+		.abi_minor = MX_ABI_MINOR,
+		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
+			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE,
+		.max_msg_bytes = MX_MAX_MSG_BYTES,
+		.max_msg_handles = MX_MAX_MSG_HANDLES,
+		.max_wait_handles = MX_MAX_WAIT_HANDLES,
+	};
+
+	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static int mx_ioc_handle_close(struct mx_handle_table *t, void __user *argp)
+{
+	struct mx_endpoint *ep;
+	s32 value;
+
+	if (get_user(value, (s32 __user *)argp))
+		return -EFAULT;
+	ep = mx_table_remove(t, value);
+	if (!ep)
+		return -MX_ERRNO_INVALID_ARGS;
+	mx_endpoint_close(ep);
+	return 0;
+}
+
+/*
+ * Copy in a fixed-size argument struct, then call its implementation; the
+ * _OUT form also passes the user pointer, for calls that write results back.
+ */
+#define MX_CALL(fn, type, t, argp) ({					\
+	type __a;							\
+	BUILD_BUG_ON(_IOC_SIZE(cmd) != sizeof(type));			\
+	copy_from_user(&__a, argp, sizeof(__a)) ? -EFAULT : fn(t, &__a);\
+})
+#define MX_CALL_OUT(fn, type, t, argp) ({				\
+	type __a;							\
+	BUILD_BUG_ON(_IOC_SIZE(cmd) != sizeof(type));			\
+	copy_from_user(&__a, argp, sizeof(__a)) ? -EFAULT :		\
+						  fn(t, &__a, argp);	\
+})
+
+static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct mx_handle_table *t = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (cmd == MX_IOC_GET_VERSION)
+		return mx_ioc_get_version(argp);
+	if (unlikely(t->owner != task_tgid(current)))
+		return -EBADF;
+
+	switch (cmd) {
+	case MX_IOC_MSGPIPE_CREATE:
+		return MX_CALL(mx_msgpipe_create,
+			       struct mx_ioc_msgpipe_create, t, argp);
+	case MX_IOC_MSGPIPE_WRITE:
+		return MX_CALL(mx_msgpipe_write,
+			       struct mx_ioc_msgpipe_write, t, argp);
+	case MX_IOC_MSGPIPE_READ:
+		return MX_CALL(mx_msgpipe_read,
+			       struct mx_ioc_msgpipe_read, t, argp);
+	case MX_IOC_HANDLE_CLOSE:
+		return mx_ioc_handle_close(t, argp);
+	case MX_IOC_HANDLE_DUPLICATE:
+		return MX_CALL_OUT(mx_handle_duplicate, struct mx_ioc_handle_dup,
+			       t, argp);
+	case MX_IOC_HANDLE_REPLACE:
+		return MX_CALL_OUT(mx_handle_replace, struct mx_ioc_handle_dup,
+			       t, argp);
+	case MX_IOC_WAIT_ONE:
+		return MX_CALL(mx_wait_one, struct mx_ioc_wait_one, t, argp);
+	case MX_IOC_WAIT_MANY:
+		return MX_CALL(mx_wait_many, struct mx_ioc_wait_many, t, argp);
+	case MX_IOC_HANDLE_EXPORT:
+		return MX_CALL_OUT(mx_handle_export, struct mx_ioc_handle_export,
+			       t, argp);
+	case MX_IOC_HANDLE_IMPORT:
+		return MX_CALL_OUT(mx_handle_import, struct mx_ioc_handle_import,
+			       t, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations mx_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mx_open,
+	.flush		= mx_flush,
+	.release	= mx_release,
+	.unlocked_ioctl	= mx_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice mx_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= KBUILD_MODNAME,
+	.fops	= &mx_fops,
+	.mode	= 0666,
+	.groups	= mx_stats_groups,
+};
+
+static int __init mx_init(void)
+{
+	int r;
+
+	r = mx_pipe_cache_init();
+	if (r)
+		return r;
+	r = misc_register(&mx_misc);
+	if (r)
+		goto err_cache;
+	r = mx_rigtest_init();
+	if (r)
+		goto err_misc;
+	return 0;
+
+err_misc:
+	misc_deregister(&mx_misc);
+err_cache:
+	mx_pipe_cache_exit();
+	return r;
+}
+
+static void __exit mx_exit(void)
+{
+	mx_rigtest_exit();
+	misc_deregister(&mx_misc);
+	mx_pipe_cache_exit();
+}
+
+module_init(mx_init);
+module_exit(mx_exit);
+
+MODULE_DESCRIPTION("Magenta message pipes and handles");
+MODULE_AUTHOR("The magenta-linux authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages and the graph of handles in flight.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Messages
+ *
+ * A &struct mx_message is one allocation: header, handle array, payload.
+ * It is charged to the memory cgroup of the writer (__GFP_ACCOUNT). While
+ * queued it owns the holder reference of every endpoint it carries; a
+ * message destroyed unread closes those endpoints, whose own queues are then
+ * destroyed in turn. mx_messages_bury() does that with a work list instead of
+ * recursion, so a chain of nested pipes of any depth cannot overflow the
+ * kernel stack.
+ *
+ * DOC: The in-flight graph
+ *
+ * Every endpoint has exactly one holder: a handle table, an exported file,
+ * or one message queued for some endpoint Y. In the last case
+ * &mx_endpoint.held_by points to Y (and pins Y's pipe). Following held_by
+ * from any endpoint ends either at a root (a table or a file), or in a
+ * cycle: A queued for B while B is queued for A. Nothing can ever read a
+ * cycle again, so it is garbage. A cycle can only be closed by a write, so
+ * mx_graph_link(), run for every write that carries handles, walks the
+ * destination's held_by chain and reports a carried endpoint found on it;
+ * the writer then destroys that endpoint, which takes the whole cycle down.
+ *
+ * Locking: the global mutex &mx_graph_lock protects every held_by and
+ * gc_seq field. It is taken only by writes and reads of messages that carry
+ * handles, and when such messages are destroyed; messages with bytes alone
+ * never touch it. It is the outermost magenta lock: graph lock, then a
+ * handle table lock, then a pipe lock.
+ */
+
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "message.h"
+#include "pipe.h"
+#include "stats.h"
+
+DEFINE_MUTEX(mx_graph_lock);
+static u64 mx_graph_seq;
+
+/**
+ * mx_message_cost() - what a message counts against a queue's byte limit
+ * @num_bytes:	payload size
+ * @num_handles: number of handles
+ *
+ * Return: payload bytes plus the kernel memory its handles take.
+ */
+size_t mx_message_cost(u32 num_bytes, u32 num_handles)
+{
+	return (size_t)num_bytes + num_handles * sizeof(struct mx_msg_handle);
+}
+
+/**
+ * mx_message_alloc() - allocate an empty message, charged to the caller
+ * @num_bytes:	payload size, at most MX_MAX_MSG_BYTES
+ * @num_handles: number of handles, at most MX_MAX_MSG_HANDLES
+ *
+ * Return: the message with @num_bytes and @num_handles set and the handle
+ * entries zeroed, or NULL when out of memory.
+ */
+struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles)
+{
+	struct mx_message *msg;
+	size_t size = size_add(struct_size(msg, handles, num_handles),
+			       num_bytes);
+
+	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return NULL;
+	msg->num_bytes = num_bytes;
+	msg->num_handles = num_handles;
+	msg->data = (u8 *)&msg->handles[num_handles];
+	memset(msg->handles, 0, num_handles * sizeof(msg->handles[0]));
+	mx_stat_inc(MX_STAT_MESSAGES);
+	mx_stat_add(MX_STAT_MESSAGE_BYTES, num_bytes);
+	return msg;
+}
+
+/**
+ * mx_message_free() - free a message whose handles are gone
+ * @msg:	the message, or NULL
+ */
+void mx_message_free(struct mx_message *msg)
+{
+	if (!msg)
+		return;
+	mx_stat_dec(MX_STAT_MESSAGES);
+	mx_stat_add(MX_STAT_MESSAGE_BYTES, -(long)msg->num_bytes);
+	kvfree(msg);
+}
+
+static void mx_graph_unlink_one(struct mx_endpoint *ep)
+{
+	struct mx_endpoint *holder = ep->held_by;
+
+	lockdep_assert_held(&mx_graph_lock);
+	if (holder) {
+		ep->held_by = NULL;
+		mx_endpoint_put(holder);
+	}
+}
+
+/**
+ * mx_graph_link() - record that @msg is now queued for @dest
+ * @dest:	the endpoint whose queue holds @msg
+ * @msg:	a message carrying handles
+ *
+ * Caller holds &mx_graph_lock.
+ *
+ * Return: NULL, or a carried endpoint that the queueing put on a cycle; the
+ * caller must kill it, outside any pipe lock, before dropping the graph lock.
+ */
+struct mx_endpoint *mx_graph_link(struct mx_endpoint *dest,
+				  struct mx_message *msg)
+{
+	struct mx_endpoint *n, *victim = NULL;
+	u64 seq = ++mx_graph_seq;
+	u32 i;
+
+	lockdep_assert_held(&mx_graph_lock);
+	for (n = dest; n; n = n->held_by)
+		n->gc_seq = seq;
+	for (i = 0; i < msg->num_handles; i++) {
+		struct mx_endpoint *ep = msg->handles[i].ep;
+
+		WARN_ON_ONCE(ep->held_by);
+		mx_endpoint_get(dest);
+		ep->held_by = dest;
+		if (ep->gc_seq == seq)
+			victim = ep;
+	}
+	return victim;
+}
+
+/**
+ * mx_graph_unlink() - record that @msg has left its queue
+ * @msg:	the message
+ *
+ * Caller holds &mx_graph_lock.
+ */
+void mx_graph_unlink(struct mx_message *msg)
+{
+	u32 i;
+
+	for (i = 0; i < msg->num_handles; i++)
+		mx_graph_unlink_one(msg->handles[i].ep);
+}
+
+static void __mx_messages_bury(struct list_head *grave, bool locked)
+{
+	struct mx_message *msg;
+	bool took = false;
+	u32 i;
+
+	while ((msg = list_first_entry_or_null(grave, struct mx_message,
+					       entry))) {
+		list_del(&msg->entry);
+		if (msg->num_handles && !locked && !took) {
+			mutex_lock(&mx_graph_lock);
+			took = true;
+		}
+		for (i = 0; i < msg->num_handles; i++) {
+			struct mx_endpoint *ep = msg->handles[i].ep;
+
+			if (!ep)
+				continue;
+			mx_graph_unlink_one(ep);
+			mx_endpoint_release(ep, grave);
+		}
+		mx_message_free(msg);
+	}
+	if (took)
+		mutex_unlock(&mx_graph_lock);
+}
+
+/**
+ * mx_messages_bury() - destroy unread messages and all they carry
+ * @grave:	list of messages (linked by &mx_message.entry), emptied
+ *
+ * Closes every carried endpoint, which buries their queues too. Takes the
+ * graph lock when a message carries handles; caller holds no magenta lock.
+ */
+void mx_messages_bury(struct list_head *grave)
+{
+	__mx_messages_bury(grave, false);
+}
+
+/**
+ * mx_messages_bury_locked() - mx_messages_bury() under the graph lock
+ * @grave:	list of messages, emptied
+ */
+void mx_messages_bury_locked(struct list_head *grave)
+{
+	lockdep_assert_held(&mx_graph_lock);
+	__mx_messages_bury(grave, true);
+}

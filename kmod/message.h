@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Messages and the graph of handles in flight.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+#ifndef __MX_MESSAGE_H
+#define __MX_MESSAGE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct mx_endpoint;
+
+/**
+ * struct mx_msg_handle - a handle travelling in a message
+ * @ep:		the endpoint; the message holds its holder reference
+ * @rights:	the rights the handle keeps
+ */
+struct mx_msg_handle {
+	struct mx_endpoint *ep;
+	u32 rights;
+};
+
+/**
+ * struct mx_message - one message, queued for an endpoint or in transit
+ * @entry:	link in &mx_endpoint.queue
+ * @num_bytes:	payload size
+ * @num_handles: number of handles
+ * @data:	the payload, right after @handles
+ * @handles:	the handles, in the order they were written
+ */
+struct mx_message {
+	struct list_head entry;
+	u32 num_bytes;
+	u32 num_handles;
+	u8 *data;
+	struct mx_msg_handle handles[];
+};
+
+extern struct mutex mx_graph_lock;
+
+struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles);
+void mx_message_free(struct mx_message *msg);
+size_t mx_message_cost(u32 num_bytes, u32 num_handles);
+void mx_messages_bury(struct list_head *grave);
+void mx_messages_bury_locked(struct list_head *grave);
+struct mx_endpoint *mx_graph_link(struct mx_endpoint *dest,
+				  struct mx_message *msg);
+void mx_graph_unlink(struct mx_message *msg);
+
+#endif /* __MX_MESSAGE_H */

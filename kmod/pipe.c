@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Message pipes: two endpoints and their queues.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Message pipes
+ *
+ * A &struct mx_pipe holds two endpoints. A message written through one
+ * endpoint is queued, whole, at the tail of the other's &mx_endpoint.queue
+ * and read from its head. Each endpoint has exactly one holder at a time (a
+ * handle, an exported file, or a message that carries it), which owns one
+ * reference on the pipe. When the holder lets go, the endpoint dies: its
+ * queue is destroyed and its peer sees PEER_CLOSED. Lookups take further,
+ * transient references so the memory outlives a concurrent close.
+ *
+ * mx_msgpipe_write() checks its arguments in the order of the contract,
+ * copies payload and handle values in before taking any lock, then, under
+ * the caller's table lock and the pipe lock, validates the handles, checks
+ * the peer and the queue limits, and moves the handles from the table into
+ * the message and the message into the queue in one step. A failure at any
+ * point leaves every handle where it was.
+ *
+ * mx_msgpipe_read() takes the head message out of the queue, reserves table
+ * slots for its handles, copies everything out, and only then installs the
+ * handles. A fault or a full table puts the message back at the head.
+ *
+ * Locking: &mx_pipe.lock (a spinlock) protects both endpoints' queues,
+ * counters and dead flags. It is the innermost magenta lock: taken after
+ * the graph mutex and a table lock, never together with another pipe lock.
+ * &mx_endpoint.wq has its own lock; wake-ups happen after the pipe lock is
+ * dropped. Writes and reads of messages that carry handles hold the graph
+ * mutex for their whole length (see message.c).
+ */
+
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/magenta.h>
+
+#include "handle_table.h"
+#include "magenta.h"
+#include "message.h"
+#include "pipe.h"
+#include "stats.h"
+
+/* Handle arrays up to this size live on the stack. */
+#define MX_STACK_HANDLES	16
+
+static struct kmem_cache *mx_pipe_cache;
+
+/*
+ * If a write cannot allocate room for its handle values, it still checks
+ * them, one writer at a time, in this buffer, so the caller gets the error
+ * of the earliest failing check before ERR_NO_MEMORY.
+ */
+static s32 mx_write_scratch[MX_MAX_MSG_HANDLES];
+static DEFINE_MUTEX(mx_write_scratch_lock);
+
+static void mx_pipe_free(struct kref *ref)
+{
+	struct mx_pipe *pipe = container_of(ref, struct mx_pipe, ref);
+
+	WARN_ON_ONCE(!list_empty(&pipe->ep[0].queue) ||
+		     !list_empty(&pipe->ep[1].queue));
+	mx_stat_add(MX_STAT_ENDPOINTS, -2);
+	kmem_cache_free(mx_pipe_cache, pipe);
+}
+
+/**
+ * mx_endpoint_get() - take a transient reference on an endpoint's pipe
+ * @ep:	the endpoint
+ */
+void mx_endpoint_get(struct mx_endpoint *ep)
+{
+	kref_get(&mx_endpoint_pipe(ep)->ref);
+}
+
+/**
+ * mx_endpoint_put() - drop a reference taken by mx_endpoint_get()
+ * @ep:	the endpoint; may be freed on return
+ */
+void mx_endpoint_put(struct mx_endpoint *ep)
+{
+	kref_put(&mx_endpoint_pipe(ep)->ref, mx_pipe_free);
+}
+
+/**
+ * mx_endpoint_wake() - wake the threads waiting on an endpoint
+ * @ep:	the endpoint whose signals or handle changed
+ */
+void mx_endpoint_wake(struct mx_endpoint *ep)
+{
+	if (wq_has_sleeper(&ep->wq))
+		wake_up_all(&ep->wq);
+}
+
+static bool mx_queue_full(const struct mx_endpoint *ep)
+{
+	return ep->nr_msgs >= READ_ONCE(mx_max_queued_msgs) ||
+	       ep->nr_bytes >= READ_ONCE(mx_max_queued_bytes);
+}
+
+/**
+ * mx_endpoint_signals() - the signals of an endpoint now
+ * @ep:	the endpoint
+ * @st:	receives satisfied and satisfiable signals
+ */
+void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st)
+{
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	struct mx_endpoint *peer = mx_endpoint_peer(ep);
+	u32 sat = 0, able;
+
+	spin_lock(&pipe->lock);
+	if (ep->nr_msgs)
+		sat |= MX_SIGNAL_READABLE;
+	if (peer->dead) {
+		sat |= MX_SIGNAL_PEER_CLOSED;
+		able = sat;
+	} else {
+		if (!mx_queue_full(peer))
+			sat |= MX_SIGNAL_WRITABLE;
+		able = MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE |
+		       MX_SIGNAL_PEER_CLOSED;
+	}
+	spin_unlock(&pipe->lock);
+	st->satisfied = sat;
+	st->satisfiable = able;
+}
+
+/**
+ * mx_endpoint_kill() - make an endpoint dead and empty its queue
+ * @ep:		the endpoint
+ * @grave:	receives the messages that were queued for it
+ *
+ * Idempotent. Does not drop the holder reference.
+ */
+void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave)
+{
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+
+	spin_lock(&pipe->lock);
+	if (ep->dead) {
+		spin_unlock(&pipe->lock);
+		return;
+	}
+	ep->dead = true;
+	list_splice_tail_init(&ep->queue, grave);
+	ep->nr_msgs = 0;
+	ep->nr_bytes = 0;
+	spin_unlock(&pipe->lock);
+	mx_endpoint_wake(ep);
+	mx_endpoint_wake(mx_endpoint_peer(ep));
+}
+
+/**
+ * mx_endpoint_release() - the holder lets go of an endpoint
+ * @ep:		the endpoint; its holder reference is consumed
+ * @grave:	receives the messages that were queued for it
+ */
+void mx_endpoint_release(struct mx_endpoint *ep, struct list_head *grave)
+{
+	mx_endpoint_kill(ep, grave);
+	mx_endpoint_put(ep);
+}
+
+/**
+ * mx_endpoint_close() - the holder lets go, and the queue is destroyed
+ * @ep:	the endpoint; its holder reference is consumed
+ *
+ * Caller holds no magenta lock.
+ */
+void mx_endpoint_close(struct mx_endpoint *ep)
+{
+	LIST_HEAD(grave);
+
+	mx_endpoint_release(ep, &grave);
+	mx_messages_bury(&grave);
+}
+
+static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply)
+{
+	INIT_LIST_HEAD(&ep->queue);
+	ep->nr_msgs = 0;
+	ep->nr_bytes = 0;
+	init_waitqueue_head(&ep->wq);
+	ep->held_by = NULL;
+	ep->gc_seq = 0;
+	ep->side = side;
+	ep->reply = reply;
+	ep->dead = false;
+}
+
+/**
+ * mx_msgpipe_create() - make a pipe and install both endpoints
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_msgpipe_create(struct mx_handle_table *t,
+		      const struct mx_ioc_msgpipe_create *a)
+{
+	struct mx_msg_handle hs[2];
+	struct mx_pipe *pipe;
+	u32 idx[2];
+	s32 vals[2];
+	int r;
+
+	if (a->pad || (a->flags & ~MX_FLAG_REPLY_PIPE) || !a->handles)
+		return -MX_ERRNO_INVALID_ARGS;
+
+	pipe = kmem_cache_alloc(mx_pipe_cache, GFP_KERNEL_ACCOUNT);
+	if (!pipe)
+		return -MX_ERRNO_NO_MEMORY;
+	spin_lock_init(&pipe->lock);
+	kref_init(&pipe->ref);
+	kref_get(&pipe->ref);		/* one holder per endpoint */
+	mx_endpoint_init(&pipe->ep[0], 0, false);
+	mx_endpoint_init(&pipe->ep[1], 1, a->flags & MX_FLAG_REPLY_PIPE);
+
+	r = mx_table_reserve(t, 2, idx);
+	if (r) {
+		kmem_cache_free(mx_pipe_cache, pipe);
+		return r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
+	}
+	mx_stat_add(MX_STAT_ENDPOINTS, 2);
+	vals[0] = mx_table_value(t, idx[0]);
+	vals[1] = mx_table_value(t, idx[1]);
+	if (copy_to_user(u64_to_user_ptr(a->handles), vals, sizeof(vals))) {
+		mx_table_unreserve(t, 2, idx);
+		mx_stat_add(MX_STAT_ENDPOINTS, -2);
+		kmem_cache_free(mx_pipe_cache, pipe);
+		return -MX_ERRNO_INVALID_ARGS;
+	}
+	hs[0].ep = &pipe->ep[0];
+	hs[1].ep = &pipe->ep[1];
+	hs[0].rights = MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_RIGHT_WRITE;
+	hs[1].rights = hs[0].rights;
+	mx_table_commit(t, 2, idx, hs);
+	return 0;
+}
+
+/*
+ * Checks 7 to 9 of mx_msgpipe_write() on the handles to send, in the
+ * contract's order. @t is locked.
+ */
+static int mx_write_check_handles(struct mx_handle_table *t,
+				  struct mx_endpoint *ep, const s32 *vals,
+				  u32 n)
+{
+	struct mx_handle_slot *s;
+	u32 i, reply_at = n;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		s = mx_table_slot(t, vals[i]);
+		if (!s)
+			return -MX_ERRNO_INVALID_ARGS;
+		if (s->ep == ep) {
+			if (!ep->reply)
+				return -MX_ERRNO_NOT_SUPPORTED;
+			reply_at = i;
+		}
+		if (!(s->rights & MX_RIGHT_TRANSFER))
+			return -MX_ERRNO_ACCESS_DENIED;
+	}
+	if (ep->reply && (n == 0 || reply_at != n - 1))
+		return -MX_ERRNO_BAD_STATE;
+
+	for (i = 0; i < n; i++) {
+		s = mx_table_slot(t, vals[i]);
+		if (s->mark) {
+			r = -MX_ERRNO_INVALID_ARGS;
+			n = i;
+			break;
+		}
+		s->mark = 1;
+	}
+	for (i = 0; i < n; i++)
+		mx_table_slot(t, vals[i])->mark = 0;
+	return r;
+}
+
+/*
+ * Checks 7 to 11 of mx_msgpipe_write() and, if all pass, moves the handles
+ * into @msg and @msg into the peer's queue, atomically for every observer.
+ * @msg is NULL when it could not be allocated. Returns the endpoint to kill
+ * if the write closed a cycle, in *@victim.
+ */
+static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
+			   const s32 *vals, const struct mx_ioc_msgpipe_write *a,
+			   struct mx_message *msg, struct mx_endpoint **victim)
+{
+	struct mx_endpoint *peer = mx_endpoint_peer(ep);
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	size_t cost = mx_message_cost(a->num_bytes, a->num_handles);
+	u32 i;
+	int r;
+
+	spin_lock(&t->lock);
+	r = mx_write_check_handles(t, ep, vals, a->num_handles);
+	if (r)
+		goto unlock_table;
+
+	spin_lock(&pipe->lock);
+	r = -MX_ERRNO_BAD_STATE;
+	if (peer->dead)
+		goto unlock;
+	r = -MX_ERRNO_NO_MEMORY;
+	if (!msg || peer->nr_msgs >= READ_ONCE(mx_max_queued_msgs) ||
+	    peer->nr_bytes + cost > READ_ONCE(mx_max_queued_bytes))
+		goto unlock;
+
+	for (i = 0; i < a->num_handles; i++) {
+		struct mx_handle_slot *s = mx_table_slot(t, vals[i]);
+
+		msg->handles[i].ep = s->ep;
+		msg->handles[i].rights = s->rights;
+		mx_table_free_slot(t, s);
+	}
+	list_add_tail(&msg->entry, &peer->queue);
+	peer->nr_msgs++;
+	peer->nr_bytes += cost;
+	if (a->num_handles)
+		*victim = mx_graph_link(peer, msg);
+	r = 0;
+unlock:
+	spin_unlock(&pipe->lock);
+unlock_table:
+	spin_unlock(&t->lock);
+	return r;
+}
+
+/**
+ * mx_msgpipe_write() - write one message through an endpoint
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Return: 0 or a negative MX_ERRNO_* value, decided by the first failing
+ * check in the contract's order.
+ */
+int mx_msgpipe_write(struct mx_handle_table *t,
+		     const struct mx_ioc_msgpipe_write *a)
+{
+	const void __user *ubytes = u64_to_user_ptr(a->bytes);
+	const s32 __user *uhandles = u64_to_user_ptr(a->handles);
+	u32 nb = a->num_bytes, nh = a->num_handles;
+	s32 stack_vals[MX_STACK_HANDLES], *vals = stack_vals;
+	struct mx_endpoint *victim = NULL;
+	struct mx_message *msg = NULL;
+	struct mx_handle_ref w;
+	bool scratch = false;
+	int r;
+
+	if (mx_table_get(t, a->handle, &w))
+		return -MX_ERRNO_INVALID_ARGS;
+	r = -MX_ERRNO_ACCESS_DENIED;
+	if (!(w.rights & MX_RIGHT_WRITE))
+		goto out;
+	r = -MX_ERRNO_INVALID_ARGS;
+	if ((nb && !ubytes) || (nh && !uhandles))
+		goto out;
+	r = -MX_ERRNO_TOO_BIG;
+	if (nb > MX_MAX_MSG_BYTES || nh > MX_MAX_MSG_HANDLES)
+		goto out;
+	r = -MX_ERRNO_INVALID_ARGS;
+	if (a->flags)
+		goto out;
+
+	msg = mx_message_alloc(nb, nh);
+	if (nh > MX_STACK_HANDLES) {
+		vals = kmalloc_array(nh, sizeof(*vals), GFP_KERNEL);
+		if (!vals) {
+			mutex_lock(&mx_write_scratch_lock);
+			vals = mx_write_scratch;
+			scratch = true;
+		}
+	}
+	r = -MX_ERRNO_INVALID_ARGS;
+	if (msg ? copy_from_user(msg->data, ubytes, nb) :
+		  fault_in_readable(ubytes, nb))
+		goto out;
+	if (copy_from_user(vals, uhandles, array_size(nh, sizeof(*vals))))
+		goto out;
+
+	if (nh)
+		mutex_lock(&mx_graph_lock);
+	r = mx_write_commit(t, w.ep, vals, a, msg, &victim);
+	if (!r) {
+		u32 i;
+
+		mx_endpoint_wake(mx_endpoint_peer(w.ep));
+		/* Waiters on the handles that left see them gone. */
+		for (i = 0; i < nh; i++)
+			mx_endpoint_wake(msg->handles[i].ep);
+		msg = NULL;
+	}
+	if (victim) {
+		LIST_HEAD(grave);
+
+		mx_endpoint_kill(victim, &grave);
+		mx_messages_bury_locked(&grave);
+	}
+	if (nh)
+		mutex_unlock(&mx_graph_lock);
+out:
+	if (scratch)
+		mutex_unlock(&mx_write_scratch_lock);
+	else if (vals != stack_vals)
+		kfree(vals);
+	mx_message_free(msg);
+	mx_endpoint_put(w.ep);
+	return r;
+}
+
+static void mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
+{
+	list_del(&msg->entry);
+	ep->nr_msgs--;
+	ep->nr_bytes -= mx_message_cost(msg->num_bytes, msg->num_handles);
+}
+
+static void mx_bury_one(struct mx_message *msg, bool graph_locked)
+{
+	LIST_HEAD(grave);
+
+	list_add(&msg->entry, &grave);
+	if (graph_locked)
+		mx_messages_bury_locked(&grave);
+	else
+		mx_messages_bury(&grave);
+}
+
+/* Put a message whose read failed back at the head of the queue. */
+static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg,
+			    bool graph_locked)
+{
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	bool dead;
+
+	spin_lock(&pipe->lock);
+	dead = ep->dead;
+	if (!dead) {
+		list_add(&msg->entry, &ep->queue);
+		ep->nr_msgs++;
+		ep->nr_bytes += mx_message_cost(msg->num_bytes,
+						msg->num_handles);
+	}
+	spin_unlock(&pipe->lock);
+	if (dead)
+		mx_bury_one(msg, graph_locked);
+	else
+		mx_endpoint_wake(ep);
+}
+
+static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
+			     u32 num_bytes, u32 num_handles)
+{
+	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
+	u32 __user *unh = u64_to_user_ptr(a->num_handles);
+
+	if ((unb && put_user(num_bytes, unb)) ||
+	    (unh && put_user(num_handles, unh)))
+		return -MX_ERRNO_INVALID_ARGS;
+	return 0;
+}
+
+/*
+ * Copy a dequeued message out and install its handles. On failure nothing
+ * is installed and the caller requeues the message.
+ */
+static int mx_read_deliver(struct mx_handle_table *t,
+			   const struct mx_ioc_msgpipe_read *a,
+			   struct mx_message *msg)
+{
+	u32 stack_idx[MX_STACK_HANDLES], *idx = stack_idx;
+	s32 stack_vals[MX_STACK_HANDLES], *vals = stack_vals;
+	u32 i, nh = msg->num_handles;
+	int r;
+
+	if (nh > MX_STACK_HANDLES) {
+		idx = kmalloc_array(nh, sizeof(*idx) + sizeof(*vals),
+				    GFP_KERNEL);
+		if (!idx)
+			return -MX_ERRNO_NO_MEMORY;
+		vals = (s32 *)(idx + nh);
+	}
+	if (nh) {
+		r = mx_table_reserve(t, nh, idx);
+		if (r) {
+			r = r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
+			goto out;
+		}
+		for (i = 0; i < nh; i++)
+			vals[i] = mx_table_value(t, idx[i]);
+	}
+	r = -MX_ERRNO_INVALID_ARGS;
+	if (copy_to_user(u64_to_user_ptr(a->bytes), msg->data,
+			 msg->num_bytes) ||
+	    copy_to_user(u64_to_user_ptr(a->handles), vals,
+			 array_size(nh, sizeof(*vals))) ||
+	    mx_read_put_sizes(a, msg->num_bytes, nh)) {
+		if (nh)
+			mx_table_unreserve(t, nh, idx);
+		goto out;
+	}
+	if (nh) {
+		mx_table_commit(t, nh, idx, msg->handles);
+		mx_graph_unlink(msg);
+	}
+	r = 0;
+out:
+	if (idx != stack_idx)
+		kfree(idx);
+	return r;
+}
+
+/**
+ * mx_msgpipe_read() - read the oldest message queued for an endpoint
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Return: 0 or a negative MX_ERRNO_* value. On failure nothing is consumed
+ * and nothing installed, except that MX_MSGPIPE_READ_FLAG_MAY_DISCARD drops
+ * a message too large for the buffers.
+ */
+int mx_msgpipe_read(struct mx_handle_table *t,
+		    const struct mx_ioc_msgpipe_read *a)
+{
+	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
+	u32 __user *unh = u64_to_user_ptr(a->num_handles);
+	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
+	u32 cap_bytes = 0, cap_handles = 0;
+	struct mx_message *msg;
+	struct mx_handle_ref rd;
+	struct mx_endpoint *ep;
+	struct mx_pipe *pipe;
+	bool graph = false, fits;
+	u32 nb, nh;
+	int r;
+
+	if (mx_table_get(t, a->handle, &rd))
+		return -MX_ERRNO_INVALID_ARGS;
+	ep = rd.ep;
+	pipe = mx_endpoint_pipe(ep);
+	r = -MX_ERRNO_ACCESS_DENIED;
+	if (!(rd.rights & MX_RIGHT_READ))
+		goto out;
+	r = -MX_ERRNO_INVALID_ARGS;
+	if ((unb && get_user(cap_bytes, unb)) ||
+	    (unh && get_user(cap_handles, unh)))
+		goto out;
+	if ((a->bytes && !unb) || (a->handles && !unh))
+		goto out;
+	r = -MX_ERRNO_NOT_SUPPORTED;
+	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
+		goto out;
+
+retry:
+	spin_lock(&pipe->lock);
+	msg = list_first_entry_or_null(&ep->queue, struct mx_message, entry);
+	if (!msg) {
+		r = mx_endpoint_peer(ep)->dead ? -MX_ERRNO_CHANNEL_CLOSED :
+						 -MX_ERRNO_BAD_STATE;
+		spin_unlock(&pipe->lock);
+		goto out;
+	}
+	if (msg->num_handles && !graph) {
+		spin_unlock(&pipe->lock);
+		mutex_lock(&mx_graph_lock);
+		graph = true;
+		goto retry;
+	}
+	nb = msg->num_bytes;
+	nh = msg->num_handles;
+	fits = nb <= cap_bytes && nh <= cap_handles;
+	if (fits || discard)
+		mx_queue_del(ep, msg);
+	spin_unlock(&pipe->lock);
+
+	if (!fits) {
+		/* Unless discarded, msg is not ours: use only nb and nh. */
+		r = mx_read_put_sizes(a, nb, nh) ?: -MX_ERRNO_NOT_ENOUGH_BUFFER;
+		if (discard) {
+			mx_endpoint_wake(mx_endpoint_peer(ep));
+			mx_bury_one(msg, graph);
+		}
+		goto out;
+	}
+	r = mx_read_deliver(t, a, msg);
+	if (r) {
+		mx_read_requeue(ep, msg, graph);
+	} else {
+		mx_message_free(msg);
+		mx_endpoint_wake(mx_endpoint_peer(ep));
+	}
+out:
+	if (graph)
+		mutex_unlock(&mx_graph_lock);
+	mx_endpoint_put(ep);
+	return r;
+}
+
+/**
+ * mx_pipe_cache_init() - create the slab cache of pipes
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mx_pipe_cache_init(void)
+{
+	mx_pipe_cache = KMEM_CACHE(mx_pipe, SLAB_ACCOUNT);
+	return mx_pipe_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * mx_pipe_cache_exit() - destroy the slab cache of pipes
+ */
+void mx_pipe_cache_exit(void)
+{
+	kmem_cache_destroy(mx_pipe_cache);
+}

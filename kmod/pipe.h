@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Message pipes: two endpoints and their queues.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+#ifndef __MX_PIPE_H
+#define __MX_PIPE_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+struct mx_handle_table;
+struct mx_ioc_msgpipe_create;
+struct mx_ioc_msgpipe_read;
+struct mx_ioc_msgpipe_write;
+struct mx_signals_state;
+
+/**
+ * struct mx_endpoint - one side of a message pipe
+ * @queue:	messages written by the peer, oldest first
+ * @nr_msgs:	length of @queue
+ * @nr_bytes:	cost of @queue (mx_message_cost()), against the byte limit
+ * @wq:		threads waiting for this endpoint's signals
+ * @held_by:	the endpoint whose queue holds the message carrying this
+ *		endpoint's handle, or NULL (graph lock)
+ * @gc_seq:	scratch mark of mx_graph_link() (graph lock)
+ * @side:	0 or 1, the index in &mx_pipe.ep
+ * @reply:	a reply pipe: every write must carry its own handle last
+ * @dead:	its handle is gone; its queue was destroyed
+ */
+struct mx_endpoint {
+	struct list_head queue;
+	u32 nr_msgs;
+	u32 nr_bytes;
+	wait_queue_head_t wq;
+	struct mx_endpoint *held_by;
+	u64 gc_seq;
+	u8 side;
+	bool reply;
+	bool dead;
+};
+
+/**
+ * struct mx_pipe - a message pipe
+ * @lock:	protects both endpoints' queues, counters and @dead flags
+ * @ref:	memory reference count: one per endpoint holder, plus
+ *		transient lookups and &mx_endpoint.held_by links
+ * @ep:		the two endpoints
+ */
+struct mx_pipe {
+	spinlock_t lock;
+	struct kref ref;
+	struct mx_endpoint ep[2];
+};
+
+static inline struct mx_pipe *mx_endpoint_pipe(struct mx_endpoint *ep)
+{
+	return container_of(ep - ep->side, struct mx_pipe, ep[0]);
+}
+
+static inline struct mx_endpoint *mx_endpoint_peer(struct mx_endpoint *ep)
+{
+	return ep->side ? ep - 1 : ep + 1;
+}
+
+void mx_endpoint_get(struct mx_endpoint *ep);
+void mx_endpoint_put(struct mx_endpoint *ep);
+void mx_endpoint_wake(struct mx_endpoint *ep);
+void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave);
+void mx_endpoint_release(struct mx_endpoint *ep, struct list_head *grave);
+void mx_endpoint_close(struct mx_endpoint *ep);
+void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st);
+
+int mx_msgpipe_create(struct mx_handle_table *t,
+		      const struct mx_ioc_msgpipe_create *args);
+int mx_msgpipe_write(struct mx_handle_table *t,
+		     const struct mx_ioc_msgpipe_write *args);
+int mx_msgpipe_read(struct mx_handle_table *t,
+		    const struct mx_ioc_msgpipe_read *args);
+
+int mx_pipe_cache_init(void);
+void mx_pipe_cache_exit(void);
+
+#endif /* __MX_PIPE_H */

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Waiting for signals on handles.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Waiting
+ *
+ * A waiter sleeps on the &mx_endpoint.wq of every endpoint it watches and
+ * re-evaluates, after each wake-up, three things in this order: is any
+ * requested signal satisfied (NO_ERROR), can none of them ever be
+ * (ERR_BAD_STATE), is the handle still the same handle of the caller's
+ * table (else ERR_HANDLE_CLOSED: closed, replaced or sent away). Every
+ * change to those (a write, a read, a peer's death, a handle leaving its
+ * slot) wakes the queue after it is made, and the waiter sets its task
+ * state before checking, so no wake-up is lost.
+ *
+ * Deadlines are absolute CLOCK_MONOTONIC times, slept on with a
+ * high-resolution timer and no slack. A signal ends the sleep with
+ * -ERESTARTSYS; the call is restarted with the same deadline (by the kernel
+ * or by libmx on EINTR), so a handler neither loses a wake-up nor stretches
+ * or shortens the wait. The cost of a wait depends only on the handles it
+ * watches.
+ *
+ * Locking: takes a table lock and a pipe lock, one at a time, to evaluate;
+ * sleeps with no magenta lock held.
+ */
+
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/magenta.h>
+
+#include "handle_table.h"
+#include "pipe.h"
+#include "stats.h"
+#include "wait.h"
+
+/**
+ * struct mx_waiter - one watched handle of a wait
+ * @value:	the handle value
+ * @signals:	the signals asked for
+ * @h:		the endpoint (referenced) and the handle's rights
+ * @entry:	our entry on the endpoint's wait queue
+ * @state:	the last state seen
+ */
+struct mx_waiter {
+	s32 value;
+	u32 signals;
+	struct mx_handle_ref h;
+	struct wait_queue_entry entry;
+	struct mx_signals_state state;
+};
+
+/* Does @value still name @ep in @t? */
+static bool mx_wait_handle_alive(struct mx_handle_table *t, s32 value,
+				 struct mx_endpoint *ep)
+{
+	struct mx_handle_slot *s;
+	bool alive;
+
+	spin_lock(&t->lock);
+	s = mx_table_slot(t, value);
+	alive = s && s->ep == ep;
+	spin_unlock(&t->lock);
+	return alive;
+}
+
+/* 0: satisfied; -EAGAIN: keep waiting; else the MX_ERRNO_* that ends it. */
+static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
+{
+	mx_endpoint_signals(w->h.ep, &w->state);
+	if (w->state.satisfied & w->signals)
+		return 0;
+	if (!(w->state.satisfiable & w->signals))
+		return -MX_ERRNO_BAD_STATE;
+	if (!mx_wait_handle_alive(t, w->value, w->h.ep))
+		return -MX_ERRNO_HANDLE_CLOSED;
+	return -EAGAIN;
+}
+
+/* Look up every handle: all must be valid, then all must allow READ. */
+static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
+		       u32 count)
+{
+	u32 i, n;
+	int r = 0;
+
+	for (n = 0; n < count && !r; n++)
+		if (mx_table_get(t, w[n].value, &w[n].h))
+			r = -MX_ERRNO_INVALID_ARGS;
+	if (r)
+		n--;
+	for (i = 0; i < n && !r; i++)
+		if (!(w[i].h.rights & MX_RIGHT_READ))
+			r = -MX_ERRNO_ACCESS_DENIED;
+	if (r) {
+		while (n--)
+			mx_endpoint_put(w[n].h.ep);
+		return r;
+	}
+	for (i = 0; i < count; i++)
+		init_waitqueue_entry(&w[i].entry, current);
+	return 0;
+}
+
+/*
+ * Sleep until one of @w ends the wait or @deadline passes. Returns the
+ * result and, in *@index, the waiter that decided it.
+ */
+static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
+			 u32 count, u64 deadline, u32 *index)
+{
+	ktime_t expires = ns_to_ktime(deadline);
+	bool forever = deadline >= KTIME_MAX;
+	u32 i;
+	int r;
+
+	for (i = 0; i < count; i++)
+		add_wait_queue(&w[i].h.ep->wq, &w[i].entry);
+	mx_stat_inc(MX_STAT_WAITERS);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		r = -EAGAIN;
+		for (i = 0; i < count && r == -EAGAIN; i++)
+			r = mx_wait_eval(t, &w[i]);
+		if (r != -EAGAIN) {
+			*index = i - 1;
+			break;
+		}
+		if (!forever && ktime_compare(ktime_get(), expires) >= 0) {
+			r = -MX_ERRNO_TIMED_OUT;
+			break;
+		}
+		if (signal_pending(current)) {
+			r = -ERESTARTSYS;
+			break;
+		}
+		schedule_hrtimeout_range(forever ? NULL : &expires, 0,
+					 HRTIMER_MODE_ABS);
+	}
+	__set_current_state(TASK_RUNNING);
+	mx_stat_dec(MX_STAT_WAITERS);
+	for (i = 0; i < count; i++)
+		remove_wait_queue(&w[i].h.ep->wq, &w[i].entry);
+	/* Every state the caller sees is from the end of the wait. */
+	for (i = 0; i < count; i++)
+		mx_endpoint_signals(w[i].h.ep, &w[i].state);
+	return r;
+}
+
+/**
+ * mx_wait_one() - wait for signals on one handle
+ * @t:	the caller's table
+ * @a:	the arguments
+ *
+ * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
+ */
+int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
+{
+	struct mx_signals_state __user *ustate = u64_to_user_ptr(a->state);
+	struct mx_waiter w = { .value = a->handle, .signals = a->signals };
+	u32 index;
+	int r;
+
+	r = mx_wait_get(t, &w, 1);
+	if (r)
+		return r;
+	/* Find an unwritable state buffer before sleeping. */
+	mx_endpoint_signals(w.h.ep, &w.state);
+	if (ustate && copy_to_user(ustate, &w.state, sizeof(w.state))) {
+		r = -MX_ERRNO_INVALID_ARGS;
+		goto out;
+	}
+	r = mx_wait_sleep(t, &w, 1, a->deadline, &index);
+	if (r != -ERESTARTSYS && ustate &&
+	    copy_to_user(ustate, &w.state, sizeof(w.state)))
+		r = -MX_ERRNO_INVALID_ARGS;
+out:
+	mx_endpoint_put(w.h.ep);
+	return r;
+}
+
+static int mx_wait_put_states(const struct mx_ioc_wait_many *a,
+			      const struct mx_waiter *w)
+{
+	struct mx_signals_state __user *ustates = u64_to_user_ptr(a->states);
+	u32 i;
+
+	if (!ustates)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (copy_to_user(&ustates[i], &w[i].state, sizeof(w[i].state)))
+			return -MX_ERRNO_INVALID_ARGS;
+	return 0;
+}
+
+/* Read the handle and signal arrays of a wait_many into @w. */
+static int mx_wait_many_copy_in(const struct mx_ioc_wait_many *a,
+				struct mx_waiter *w)
+{
+	const s32 __user *uh = u64_to_user_ptr(a->handles);
+	const u32 __user *us = u64_to_user_ptr(a->signals);
+	u32 i;
+
+	for (i = 0; i < a->count; i++)
+		if (get_user(w[i].value, &uh[i]) ||
+		    get_user(w[i].signals, &us[i]))
+			return -MX_ERRNO_INVALID_ARGS;
+	return 0;
+}
+
+/**
+ * mx_wait_many() - wait for signals on several handles
+ * @t:	the caller's table
+ * @a:	the arguments
+ *
+ * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
+ */
+int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
+{
+	u32 __user *uindex = u64_to_user_ptr(a->result_index);
+	struct mx_waiter *w;
+	u32 i, index = 0;
+	int r;
+
+	if (a->pad || a->count > MX_MAX_WAIT_HANDLES)
+		return -MX_ERRNO_INVALID_ARGS;
+	w = kcalloc(max(a->count, 1u), sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -MX_ERRNO_NO_MEMORY;
+	r = mx_wait_many_copy_in(a, w);
+	if (r)
+		goto out_free;
+	r = mx_wait_get(t, w, a->count);
+	if (r)
+		goto out_free;
+	for (i = 0; i < a->count; i++)
+		mx_endpoint_signals(w[i].h.ep, &w[i].state);
+	if (mx_wait_put_states(a, w) || (uindex && put_user(0u, uindex))) {
+		r = -MX_ERRNO_INVALID_ARGS;
+		goto out_put;
+	}
+	r = mx_wait_sleep(t, w, a->count, a->deadline, &index);
+	if (r == -ERESTARTSYS)
+		goto out_put;
+	if (mx_wait_put_states(a, w))
+		r = -MX_ERRNO_INVALID_ARGS;
+	else if (uindex && (r == 0 || r == -MX_ERRNO_BAD_STATE ||
+			    r == -MX_ERRNO_HANDLE_CLOSED) &&
+		 put_user(index, uindex))
+		r = -MX_ERRNO_INVALID_ARGS;
+out_put:
+	for (i = 0; i < a->count; i++)
+		mx_endpoint_put(w[i].h.ep);
+out_free:
+	kfree(w);
+	return r;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <magenta/syscalls.h>: the Magenta calls, served by /dev/magenta.
+ *
+ * Every call returns NO_ERROR (0) or a negative ERR_* status, except
+ * mx_handle_duplicate() and mx_handle_replace(), which return the new
+ * handle (> 0) or a status (< 0). errno is not part of the interface.
+ * When /dev/magenta cannot be opened (the module is not loaded) every call
+ * returns ERR_NOT_SUPPORTED.
+ *
+ * The library opens /dev/magenta on first use, close-on-exec, once per
+ * process; it is thread-safe, and a fork() child starts with an empty
+ * handle table of its own.
+ */
+#ifndef MAGENTA_SYSCALLS_H
+#define MAGENTA_SYSCALLS_H
+
+#include <magenta/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Message pipes */
+mx_status_t mx_msgpipe_create(mx_handle_t handles[2], uint32_t flags);
+mx_status_t mx_msgpipe_write(mx_handle_t handle,
+			     void* bytes, uint32_t num_bytes,
+			     mx_handle_t* handles, uint32_t num_handles,
+			     uint32_t flags);
+mx_status_t mx_msgpipe_read(mx_handle_t handle,
+			    void* bytes, uint32_t* num_bytes,
+			    mx_handle_t* handles, uint32_t* num_handles,
+			    uint32_t flags);
+
+/* Handles */
+mx_status_t mx_handle_close(mx_handle_t handle);
+mx_handle_t mx_handle_duplicate(mx_handle_t handle, mx_rights_t rights);
+mx_handle_t mx_handle_replace(mx_handle_t handle, mx_rights_t rights);
+
+/* Waiting */
+mx_status_t mx_handle_wait_one(mx_handle_t handle, mx_signals_t signals,
+			       mx_time_t timeout,
+			       mx_signals_state_t* signals_state);
+mx_status_t mx_handle_wait_many(uint32_t count, const mx_handle_t* handles,
+				const mx_signals_t* signals,
+				mx_time_t timeout, uint32_t* result_index,
+				mx_signals_state_t* signals_states);
+
+/*
+ * Bootstrap [extension]: move a handle into a new file descriptor, which
+ * can be inherited across exec() or sent with SCM_RIGHTS, and from such a
+ * descriptor into the calling process's table. The handle keeps its rights
+ * and is in exactly one place at a time; export needs MX_RIGHT_TRANSFER.
+ * flags: 0 or MX_EXPORT_CLOEXEC. The descriptor stays open after import
+ * (close it yourself); it then holds nothing.
+ */
+mx_status_t mx_handle_export(mx_handle_t handle, uint32_t flags, int* fd);
+mx_status_t mx_handle_import(int fd, mx_handle_t* handle);
+
+/* The name of a status code, e.g. "ERR_BAD_STATE" [extension]. */
+const char* mx_status_get_string(mx_status_t status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAGENTA_SYSCALLS_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmx's private raw-ioctl layer: one way into /dev/magenta.
+ */
+#ifndef LIBMX_IOCTL_H
+#define LIBMX_IOCTL_H
+
+#include <magenta/types.h>
+
+/* Issue an ioctl on this process's /dev/magenta and map the result. */
+mx_status_t mx_ioctl(unsigned long cmd, void *arg);
+
+/* The same, restarting after EINTR (for calls that sleep). */
+mx_status_t mx_ioctl_restart(unsigned long cmd, void *arg);
+
+/* A user pointer as the ABI carries it. */
+static inline uint64_t mx_ptr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+#endif /* LIBMX_IOCTL_H */

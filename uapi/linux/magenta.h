@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * /dev/magenta: Magenta message pipes and handles, the ioctl ABI.
+ *
+ * Every command takes a fixed-size struct made of __u32 and __u64 fields,
+ * naturally aligned, with user pointers carried as __u64. Unknown flag bits
+ * and non-zero padding are rejected. libmx (<magenta/syscalls.h>) is the
+ * intended caller; this header is all a raw user needs.
+ *
+ * Results: 0 on success, else -1 with errno set. Each Magenta status code
+ * travels as exactly one errno value, listed below as MX_ERRNO_*; an errno
+ * not in that list is a failure of the ioctl itself (for example EFAULT for
+ * an unreadable argument struct, ENOTTY for an unknown command).
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+#ifndef _UAPI_LINUX_MAGENTA_H
+#define _UAPI_LINUX_MAGENTA_H
+
+#include <linux/errno.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define MX_ABI_MAJOR		1
+#define MX_ABI_MINOR		0
+
+/* Features reported by MX_IOC_GET_VERSION. */
+#define MX_FEATURE_MSGPIPE	(1ULL << 0)	/* create, read, write, close */
+#define MX_FEATURE_BOOTSTRAP	(1ULL << 1)	/* handle export/import as fd */
+#define MX_FEATURE_WAIT		(1ULL << 2)	/* wait_one, wait_many */
+#define MX_FEATURE_DUPLICATE	(1ULL << 3)	/* duplicate, replace */
+
+/* Limits of one message and of one wait. */
+#define MX_MAX_MSG_BYTES	65536u
+#define MX_MAX_MSG_HANDLES	1024u
+#define MX_MAX_WAIT_HANDLES	256u
+
+/* Rights a handle holds. */
+#define MX_RIGHT_NONE		0u
+#define MX_RIGHT_DUPLICATE	(1u << 0)
+#define MX_RIGHT_TRANSFER	(1u << 1)
+#define MX_RIGHT_READ		(1u << 2)
+#define MX_RIGHT_WRITE		(1u << 3)
+#define MX_RIGHT_EXECUTE	(1u << 4)
+#define MX_RIGHT_DEBUG		(1u << 5)
+#define MX_RIGHT_SAME_RIGHTS	(1u << 31)	/* an argument, never held */
+
+/* Signals of an object. */
+#define MX_SIGNAL_NONE		0u
+#define MX_SIGNAL_READABLE	(1u << 0)
+#define MX_SIGNAL_WRITABLE	(1u << 1)
+#define MX_SIGNAL_PEER_CLOSED	(1u << 2)
+#define MX_SIGNAL_SIGNAL0	(1u << 3)
+#define MX_SIGNAL_SIGNAL1	(1u << 4)
+#define MX_SIGNAL_SIGNAL2	(1u << 5)
+#define MX_SIGNAL_SIGNAL3	(1u << 6)
+#define MX_SIGNAL_SIGNAL4	(1u << 7)
+#define MX_SIGNAL_SIGNALED	MX_SIGNAL_SIGNAL0
+#define MX_SIGNAL_SIGNAL_ALL	(31u << 3)
+
+/* mx_msgpipe_create() flags. */
+#define MX_FLAG_REPLY_PIPE	(1u << 0)
+
+/* mx_msgpipe_read() flags. */
+#define MX_MSGPIPE_READ_FLAG_MAY_DISCARD	(1u << 0)
+
+/* MX_IOC_HANDLE_EXPORT flags. */
+#define MX_EXPORT_CLOEXEC	(1u << 0)	/* the new fd gets O_CLOEXEC */
+
+/*
+ * The errno value that carries each Magenta status (ERR_* in
+ * <magenta/types.h>). The mapping is one to one.
+ */
+#define MX_ERRNO_INVALID_ARGS		EINVAL
+#define MX_ERRNO_NOT_SUPPORTED		EOPNOTSUPP
+#define MX_ERRNO_NOT_FOUND		ENOENT
+#define MX_ERRNO_NO_MEMORY		ENOMEM
+#define MX_ERRNO_NO_RESOURCES		ENOSPC
+#define MX_ERRNO_BAD_HANDLE		EBADSLT
+#define MX_ERRNO_OUT_OF_RANGE		ERANGE
+#define MX_ERRNO_NOT_ENOUGH_BUFFER	EMSGSIZE
+#define MX_ERRNO_ALREADY_EXISTS		EEXIST
+#define MX_ERRNO_BAD_STATE		EBADFD
+#define MX_ERRNO_TIMED_OUT		ETIMEDOUT
+#define MX_ERRNO_HANDLE_CLOSED		ECANCELED
+#define MX_ERRNO_CHANNEL_CLOSED		EPIPE
+#define MX_ERRNO_ACCESS_DENIED		EACCES
+#define MX_ERRNO_WRONG_TYPE		EPROTOTYPE
+#define MX_ERRNO_TOO_BIG		E2BIG
+
+/**
+ * struct mx_ioc_version - what the module speaks (MX_IOC_GET_VERSION)
+ * @abi_major:		incompatible changes bump this (MX_ABI_MAJOR)
+ * @abi_minor:		compatible additions bump this (MX_ABI_MINOR)
+ * @features:		MX_FEATURE_* bits this module implements
+ * @max_msg_bytes:	largest message payload (MX_MAX_MSG_BYTES)
+ * @max_msg_handles:	most handles in one message (MX_MAX_MSG_HANDLES)
+ * @max_wait_handles:	most handles in one wait_many (MX_MAX_WAIT_HANDLES)
+ * @pad:		written as 0
+ */
+struct mx_ioc_version {
+	__u32 abi_major;
+	__u32 abi_minor;
+	__u64 features;
+	__u32 max_msg_bytes;
+	__u32 max_msg_handles;
+	__u32 max_wait_handles;
+	__u32 pad;
+};
+
+/**
+ * struct mx_ioc_msgpipe_create - make a pipe (MX_IOC_MSGPIPE_CREATE)
+ * @handles:	user pointer to two __s32, receives the two endpoint handles
+ * @flags:	0 or MX_FLAG_REPLY_PIPE
+ * @pad:	must be 0
+ */
+struct mx_ioc_msgpipe_create {
+	__u64 handles;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct mx_ioc_msgpipe_write - queue one message (MX_IOC_MSGPIPE_WRITE)
+ * @handle:	the endpoint to write through
+ * @flags:	must be 0
+ * @bytes:	user pointer to @num_bytes bytes of payload
+ * @handles:	user pointer to @num_handles __s32 handles to move
+ * @num_bytes:	payload size, at most MX_MAX_MSG_BYTES
+ * @num_handles: number of handles, at most MX_MAX_MSG_HANDLES
+ */
+struct mx_ioc_msgpipe_write {
+	__u32 handle;
+	__u32 flags;
+	__u64 bytes;
+	__u64 handles;
+	__u32 num_bytes;
+	__u32 num_handles;
+};
+
+/**
+ * struct mx_ioc_msgpipe_read - take the oldest message (MX_IOC_MSGPIPE_READ)
+ * @handle:	the endpoint to read from
+ * @flags:	0 or MX_MSGPIPE_READ_FLAG_MAY_DISCARD
+ * @bytes:	user pointer to the payload buffer
+ * @num_bytes:	user pointer to a __u32: capacity in, message size out;
+ *		0 means a capacity of 0
+ * @handles:	user pointer to the handle buffer (__s32 entries)
+ * @num_handles: user pointer to a __u32: capacity in, handle count out
+ */
+struct mx_ioc_msgpipe_read {
+	__u32 handle;
+	__u32 flags;
+	__u64 bytes;
+	__u64 num_bytes;
+	__u64 handles;
+	__u64 num_handles;
+};
+
+/**
+ * struct mx_ioc_handle_dup - duplicate or replace a handle
+ * @handle:	the source handle
+ * @rights:	MX_RIGHT_SAME_RIGHTS or a subset of the source's rights
+ * @result:	out: the new handle
+ * @pad:	must be 0
+ */
+struct mx_ioc_handle_dup {
+	__u32 handle;
+	__u32 rights;
+	__s32 result;
+	__u32 pad;
+};
+
+/**
+ * struct mx_signals_state - what an object's signals are
+ * @satisfied:	signals that are set now
+ * @satisfiable: signals that can still become set
+ */
+struct mx_signals_state {
+	__u32 satisfied;
+	__u32 satisfiable;
+};
+
+/**
+ * struct mx_ioc_wait_one - wait for signals on one handle
+ * @handle:	the handle to watch; needs MX_RIGHT_READ
+ * @signals:	wake when any of these is satisfied
+ * @deadline:	CLOCK_MONOTONIC nanoseconds; 0 polls once, ~0 never expires
+ * @state:	user pointer to a struct mx_signals_state, or 0
+ */
+struct mx_ioc_wait_one {
+	__u32 handle;
+	__u32 signals;
+	__u64 deadline;
+	__u64 state;
+};
+
+/**
+ * struct mx_ioc_wait_many - wait for signals on several handles
+ * @count:	number of handles, at most MX_MAX_WAIT_HANDLES
+ * @pad:	must be 0
+ * @handles:	user pointer to @count __s32 handles
+ * @signals:	user pointer to @count __u32 signal sets
+ * @deadline:	as in struct mx_ioc_wait_one
+ * @result_index: user pointer to a __u32 (the handle that ended it), or 0
+ * @states:	user pointer to @count struct mx_signals_state, or 0
+ */
+struct mx_ioc_wait_many {
+	__u32 count;
+	__u32 pad;
+	__u64 handles;
+	__u64 signals;
+	__u64 deadline;
+	__u64 result_index;
+	__u64 states;
+};
+
+/**
+ * struct mx_ioc_handle_export - move a handle out of the table into a new fd
+ * @handle:	the handle; needs MX_RIGHT_TRANSFER; gone from the table after
+ * @flags:	0 or MX_EXPORT_CLOEXEC
+ * @fd:		out: the new file descriptor
+ * @pad:	must be 0
+ */
+struct mx_ioc_handle_export {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+
+/**
+ * struct mx_ioc_handle_import - move the handle held by an exported fd in
+ * @fd:		a file descriptor made by MX_IOC_HANDLE_EXPORT
+ * @flags:	must be 0
+ * @handle:	out: the new handle, same rights as when exported
+ * @pad:	must be 0
+ */
+struct mx_ioc_handle_import {
+	__s32 fd;
+	__u32 flags;
+	__s32 handle;
+	__u32 pad;
+};
+
+#define MX_IOC_MAGIC		0xBA
+
+#define MX_IOC_GET_VERSION	_IOR(MX_IOC_MAGIC, 0x00, struct mx_ioc_version)
+#define MX_IOC_MSGPIPE_CREATE	_IOW(MX_IOC_MAGIC, 0x10, struct mx_ioc_msgpipe_create)
+#define MX_IOC_MSGPIPE_WRITE	_IOW(MX_IOC_MAGIC, 0x11, struct mx_ioc_msgpipe_write)
+#define MX_IOC_MSGPIPE_READ	_IOW(MX_IOC_MAGIC, 0x12, struct mx_ioc_msgpipe_read)
+#define MX_IOC_HANDLE_CLOSE	_IOW(MX_IOC_MAGIC, 0x20, __s32)
+#define MX_IOC_HANDLE_DUPLICATE	_IOWR(MX_IOC_MAGIC, 0x21, struct mx_ioc_handle_dup)
+#define MX_IOC_HANDLE_REPLACE	_IOWR(MX_IOC_MAGIC, 0x22, struct mx_ioc_handle_dup)
+#define MX_IOC_WAIT_ONE		_IOW(MX_IOC_MAGIC, 0x30, struct mx_ioc_wait_one)
+#define MX_IOC_WAIT_MANY	_IOW(MX_IOC_MAGIC, 0x31, struct mx_ioc_wait_many)
+#define MX_IOC_HANDLE_EXPORT	_IOWR(MX_IOC_MAGIC, 0x40, struct mx_ioc_handle_export)
+#define MX_IOC_HANDLE_IMPORT	_IOWR(MX_IOC_MAGIC, 0x41, struct mx_ioc_handle_import)
+
+#endif /* _UAPI_LINUX_MAGENTA_H */
