@@ -555,6 +555,9 @@ int mx_msgpipe_read(struct mx_handle_table *t,
 	if ((unb && get_user(cap_bytes, unb)) ||
 	    (unh && get_user(cap_handles, unh)))
 		goto out;
+	/* Find unwritable size pointers before anything leaves the queue. */
+	if (mx_read_put_sizes(a, cap_bytes, cap_handles))
+		goto out;
 	if ((a->bytes && !unb) || (a->handles && !unh))
 		goto out;
 	r = -MX_ERRNO_NOT_SUPPORTED;
@@ -586,7 +589,9 @@ retry:
 	if (!fits) {
 		/* Unless discarded, msg is not ours: use only nb and nh. */
 		r = mx_read_put_sizes(a, nb, nh) ?: -MX_ERRNO_NOT_ENOUGH_BUFFER;
-		if (discard) {
+		if (discard && r == -MX_ERRNO_INVALID_ARGS) {
+			mx_read_requeue(ep, msg, graph);
+		} else if (discard) {
 			mx_endpoint_wake(mx_endpoint_peer(ep));
 			mx_bury_one(msg, graph);
 		}
