@@ -237,7 +237,7 @@ static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
 	u32 n = max3(cur * 2, need, MX_TABLE_MIN);
 	u32 i;
 
-	n = min(n, MX_HANDLE_MAX_SLOTS);
+	n = min_t(u32, n, MX_HANDLE_MAX_SLOTS);
 	if (n < need)
 		return -ENOMEM;
 	new = kvmalloc_array(n, sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_ZERO);

@@ -7,6 +7,7 @@
 #ifndef __MX_HANDLE_TABLE_H
 #define __MX_HANDLE_TABLE_H
 
+#include <linux/bits.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -17,7 +18,7 @@ struct pid;
 
 /* Bits of a handle's slot index; the rest of the 31 bits is a generation. */
 #define MX_HANDLE_INDEX_BITS	20
-#define MX_HANDLE_MAX_SLOTS	(1u << MX_HANDLE_INDEX_BITS)
+#define MX_HANDLE_MAX_SLOTS	BIT(MX_HANDLE_INDEX_BITS)
 
 /**
  * struct mx_handle_slot - one entry of a handle table
@@ -59,7 +60,7 @@ enum {
  * @owner:	the thread group that may use this table
  */
 struct mx_handle_table {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects the table and its slots */
 	struct mx_handle_slot *slots;
 	u32 nr_slots;
 	u32 nr_used;

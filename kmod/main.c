@@ -108,76 +108,85 @@ static int mx_ioc_get_version(void __user *argp)
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static int mx_ioc_handle_close(struct mx_handle_table *t, void __user *argp)
+static int mx_handle_close(struct mx_handle_table *t, s32 value)
 {
-	struct mx_endpoint *ep;
-	s32 value;
+	struct mx_endpoint *ep = mx_table_remove(t, value);
 
-	if (get_user(value, (s32 __user *)argp))
-		return -EFAULT;
-	ep = mx_table_remove(t, value);
 	if (!ep)
 		return -MX_ERRNO_INVALID_ARGS;
 	mx_endpoint_close(ep);
 	return 0;
 }
 
-/*
- * Copy in a fixed-size argument struct, then call its implementation; the
- * _OUT form also passes the user pointer, for calls that write results back.
- */
-#define MX_CALL(fn, type, t, argp) ({					\
-	type __a;							\
-	BUILD_BUG_ON(_IOC_SIZE(cmd) != sizeof(type));			\
-	copy_from_user(&__a, argp, sizeof(__a)) ? -EFAULT : fn(t, &__a);\
-})
-#define MX_CALL_OUT(fn, type, t, argp) ({				\
-	type __a;							\
-	BUILD_BUG_ON(_IOC_SIZE(cmd) != sizeof(type));			\
-	copy_from_user(&__a, argp, sizeof(__a)) ? -EFAULT :		\
-						  fn(t, &__a, argp);	\
-})
+/* Every argument struct; the command's size says how much to copy in. */
+union mx_ioc_args {
+	__s32 handle;
+	struct mx_ioc_msgpipe_create create;
+	struct mx_ioc_msgpipe_write write;
+	struct mx_ioc_msgpipe_read read;
+	struct mx_ioc_handle_dup dup;
+	struct mx_ioc_wait_one wait_one;
+	struct mx_ioc_wait_many wait_many;
+	struct mx_ioc_handle_export export;
+	struct mx_ioc_handle_import import;
+};
+
+static bool mx_ioc_known(unsigned int cmd)
+{
+	switch (cmd) {
+	case MX_IOC_MSGPIPE_CREATE:
+	case MX_IOC_MSGPIPE_WRITE:
+	case MX_IOC_MSGPIPE_READ:
+	case MX_IOC_HANDLE_CLOSE:
+	case MX_IOC_HANDLE_DUPLICATE:
+	case MX_IOC_HANDLE_REPLACE:
+	case MX_IOC_WAIT_ONE:
+	case MX_IOC_WAIT_MANY:
+	case MX_IOC_HANDLE_EXPORT:
+	case MX_IOC_HANDLE_IMPORT:
+		return true;
+	default:
+		return false;
+	}
+}
 
 static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mx_handle_table *t = file->private_data;
 	void __user *argp = (void __user *)arg;
+	union mx_ioc_args a;
 
 	if (cmd == MX_IOC_GET_VERSION)
 		return mx_ioc_get_version(argp);
+	if (!mx_ioc_known(cmd))
+		return -ENOTTY;
 	if (unlikely(t->owner != task_tgid(current)))
 		return -EBADF;
+	BUILD_BUG_ON(_IOC_SIZE(MX_IOC_WAIT_MANY) > sizeof(a));
+	if (copy_from_user(&a, argp, _IOC_SIZE(cmd)))
+		return -EFAULT;
 
 	switch (cmd) {
 	case MX_IOC_MSGPIPE_CREATE:
-		return MX_CALL(mx_msgpipe_create,
-			       struct mx_ioc_msgpipe_create, t, argp);
+		return mx_msgpipe_create(t, &a.create);
 	case MX_IOC_MSGPIPE_WRITE:
-		return MX_CALL(mx_msgpipe_write,
-			       struct mx_ioc_msgpipe_write, t, argp);
+		return mx_msgpipe_write(t, &a.write);
 	case MX_IOC_MSGPIPE_READ:
-		return MX_CALL(mx_msgpipe_read,
-			       struct mx_ioc_msgpipe_read, t, argp);
+		return mx_msgpipe_read(t, &a.read);
 	case MX_IOC_HANDLE_CLOSE:
-		return mx_ioc_handle_close(t, argp);
+		return mx_handle_close(t, a.handle);
 	case MX_IOC_HANDLE_DUPLICATE:
-		return MX_CALL_OUT(mx_handle_duplicate, struct mx_ioc_handle_dup,
-			       t, argp);
+		return mx_handle_duplicate(t, &a.dup, argp);
 	case MX_IOC_HANDLE_REPLACE:
-		return MX_CALL_OUT(mx_handle_replace, struct mx_ioc_handle_dup,
-			       t, argp);
+		return mx_handle_replace(t, &a.dup, argp);
 	case MX_IOC_WAIT_ONE:
-		return MX_CALL(mx_wait_one, struct mx_ioc_wait_one, t, argp);
+		return mx_wait_one(t, &a.wait_one);
 	case MX_IOC_WAIT_MANY:
-		return MX_CALL(mx_wait_many, struct mx_ioc_wait_many, t, argp);
+		return mx_wait_many(t, &a.wait_many);
 	case MX_IOC_HANDLE_EXPORT:
-		return MX_CALL_OUT(mx_handle_export, struct mx_ioc_handle_export,
-			       t, argp);
-	case MX_IOC_HANDLE_IMPORT:
-		return MX_CALL_OUT(mx_handle_import, struct mx_ioc_handle_import,
-			       t, argp);
+		return mx_handle_export(t, &a.export, argp);
 	default:
-		return -ENOTTY;
+		return mx_handle_import(t, &a.import, argp);
 	}
 }
 

@@ -20,8 +20,9 @@
  *
  * Every endpoint has exactly one holder: a handle table, an exported file,
  * or one message queued for some endpoint Y. In the last case
- * &mx_endpoint.held_by points to Y (and pins Y's pipe). Following held_by
- * from any endpoint ends either at a root (a table or a file), or in a
+ * &mx_endpoint.held_by points to Y (and pins Y's pipe); a message being
+ * written or read, queued nowhere, counts as a root like a table.
+ * Following held_by from any endpoint ends either at a root, or in a
  * cycle: A queued for B while B is queued for A. Nothing can ever read a
  * cycle again, so it is garbage. A cycle can only be closed by a write, so
  * mx_graph_link(), run for every write that carries handles, walks the
@@ -29,9 +30,9 @@
  * the writer then destroys that endpoint, which takes the whole cycle down.
  *
  * Locking: the global mutex &mx_graph_lock protects every held_by and
- * gc_seq field. It is taken only by writes and reads of messages that carry
- * handles, and when such messages are destroyed; messages with bytes alone
- * never touch it. It is the outermost magenta lock: graph lock, then a
+ * gc_seq field. It is taken only to queue, dequeue or destroy messages
+ * that carry handles, never while user memory is accessed; messages with
+ * bytes alone never touch it. It is the outermost magenta lock: graph lock, then a
  * handle table lock, then a pipe lock.
  */
 
@@ -43,6 +44,7 @@
 #include "pipe.h"
 #include "stats.h"
 
+/* Protects every held_by and gc_seq, and mx_graph_seq. */
 DEFINE_MUTEX(mx_graph_lock);
 static u64 mx_graph_seq;
 

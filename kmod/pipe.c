@@ -25,14 +25,17 @@
  *
  * mx_msgpipe_read() takes the head message out of the queue, reserves table
  * slots for its handles, copies everything out, and only then installs the
- * handles. A fault or a full table puts the message back at the head.
+ * handles. A fault or a full table puts the message back at the head (so
+ * with several readers, a failed read can let a later message overtake
+ * it). No global lock is held while user memory is touched.
  *
  * Locking: &mx_pipe.lock (a spinlock) protects both endpoints' queues,
  * counters and dead flags. It is the innermost magenta lock: taken after
  * the graph mutex and a table lock, never together with another pipe lock.
  * &mx_endpoint.wq has its own lock; wake-ups happen after the pipe lock is
- * dropped. Writes and reads of messages that carry handles hold the graph
- * mutex for their whole length (see message.c).
+ * dropped. Writes of messages that carry handles hold the graph mutex from
+ * the handle checks to the queueing; reads hold it to take such a message
+ * off the queue or to put it back (see message.c).
  */
 
 #include <linux/overflow.h>
@@ -425,24 +428,26 @@ static void mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
 	ep->nr_bytes -= mx_message_cost(msg->num_bytes, msg->num_handles);
 }
 
-static void mx_bury_one(struct mx_message *msg, bool graph_locked)
+static void mx_bury_one(struct mx_message *msg)
 {
 	LIST_HEAD(grave);
 
 	list_add(&msg->entry, &grave);
-	if (graph_locked)
-		mx_messages_bury_locked(&grave);
-	else
-		mx_messages_bury(&grave);
+	mx_messages_bury(&grave);
 }
 
-/* Put a message whose read failed back at the head of the queue. */
-static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg,
-			    bool graph_locked)
+/*
+ * Put a message whose read failed back at the head of the queue. It was in
+ * transit, so this is a queueing like a write: it may close a cycle.
+ */
+static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg)
 {
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	struct mx_endpoint *victim = NULL;
 	bool dead;
 
+	if (msg->num_handles)
+		mutex_lock(&mx_graph_lock);
 	spin_lock(&pipe->lock);
 	dead = ep->dead;
 	if (!dead) {
@@ -450,10 +455,20 @@ static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg,
 		ep->nr_msgs++;
 		ep->nr_bytes += mx_message_cost(msg->num_bytes,
 						msg->num_handles);
+		if (msg->num_handles)
+			victim = mx_graph_link(ep, msg);
 	}
 	spin_unlock(&pipe->lock);
+	if (victim) {
+		LIST_HEAD(grave);
+
+		mx_endpoint_kill(victim, &grave);
+		mx_messages_bury_locked(&grave);
+	}
+	if (msg->num_handles)
+		mutex_unlock(&mx_graph_lock);
 	if (dead)
-		mx_bury_one(msg, graph_locked);
+		mx_bury_one(msg);
 	else
 		mx_endpoint_wake(ep);
 }
@@ -509,10 +524,8 @@ static int mx_read_deliver(struct mx_handle_table *t,
 			mx_table_unreserve(t, nh, idx);
 		goto out;
 	}
-	if (nh) {
+	if (nh)
 		mx_table_commit(t, nh, idx, msg->handles);
-		mx_graph_unlink(msg);
-	}
 	r = 0;
 out:
 	if (idx != stack_idx)
@@ -585,28 +598,37 @@ retry:
 	if (fits || discard)
 		mx_queue_del(ep, msg);
 	spin_unlock(&pipe->lock);
+	if (graph) {
+		/* The message is in transit now, or still queued. */
+		if (fits || discard)
+			mx_graph_unlink(msg);
+		mutex_unlock(&mx_graph_lock);
+	}
 
 	if (!fits) {
 		/* Unless discarded, msg is not ours: use only nb and nh. */
 		r = mx_read_put_sizes(a, nb, nh) ?: -MX_ERRNO_NOT_ENOUGH_BUFFER;
 		if (discard && r == -MX_ERRNO_INVALID_ARGS) {
-			mx_read_requeue(ep, msg, graph);
+			mx_read_requeue(ep, msg);
 		} else if (discard) {
 			mx_endpoint_wake(mx_endpoint_peer(ep));
-			mx_bury_one(msg, graph);
+			mx_bury_one(msg);
 		}
-		goto out;
+		goto out_put;
 	}
+	/* Copy out with no global lock held: a fault may take long. */
 	r = mx_read_deliver(t, a, msg);
 	if (r) {
-		mx_read_requeue(ep, msg, graph);
+		mx_read_requeue(ep, msg);
 	} else {
 		mx_message_free(msg);
 		mx_endpoint_wake(mx_endpoint_peer(ep));
 	}
+	goto out_put;
 out:
 	if (graph)
 		mutex_unlock(&mx_graph_lock);
+out_put:
 	mx_endpoint_put(ep);
 	return r;
 }

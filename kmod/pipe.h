@@ -52,7 +52,7 @@ struct mx_endpoint {
  * @ep:		the two endpoints
  */
 struct mx_pipe {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects both endpoints' queues */
 	struct kref ref;
 	struct mx_endpoint ep[2];
 };

@@ -43,7 +43,7 @@
  * @h:		the endpoint and its rights; @h.ep is NULL once imported
  */
 struct mx_xfer {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects h */
 	struct mx_msg_handle h;
 };
 
@@ -64,6 +64,31 @@ static const struct file_operations mx_xfer_fops = {
 	.llseek		= no_llseek,
 };
 
+/*
+ * Can @value be exported? If @h is not NULL and it can, move it out of the
+ * table into @h.
+ */
+static int mx_export_check(struct mx_handle_table *t, s32 value,
+			   struct mx_msg_handle *h)
+{
+	struct mx_handle_slot *s;
+	int r = 0;
+
+	spin_lock(&t->lock);
+	s = mx_table_slot(t, value);
+	if (!s) {
+		r = -MX_ERRNO_INVALID_ARGS;
+	} else if (!(s->rights & MX_RIGHT_TRANSFER)) {
+		r = -MX_ERRNO_ACCESS_DENIED;
+	} else if (h) {
+		h->ep = s->ep;
+		h->rights = s->rights;
+		mx_table_free_slot(t, s);
+	}
+	spin_unlock(&t->lock);
+	return r;
+}
+
 /**
  * mx_handle_export() - move a handle into a new file descriptor
  * @t:		the caller's table
@@ -76,13 +101,16 @@ int mx_handle_export(struct mx_handle_table *t,
 		     const struct mx_ioc_handle_export *a, void __user *argp)
 {
 	struct mx_ioc_handle_export __user *uarg = argp;
-	struct mx_handle_slot *s;
 	struct mx_xfer *x;
 	struct file *file;
 	int fd, r;
 
 	if (a->pad || (a->flags & ~MX_EXPORT_CLOEXEC))
 		return -MX_ERRNO_INVALID_ARGS;
+	/* Report a bad handle before any shortage of memory or descriptors. */
+	r = mx_export_check(t, a->handle, NULL);
+	if (r)
+		return r;
 
 	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
 	if (!x)
@@ -106,19 +134,7 @@ int mx_handle_export(struct mx_handle_table *t,
 	if (put_user(fd, &uarg->fd))
 		goto err;
 
-	spin_lock(&t->lock);
-	s = mx_table_slot(t, a->handle);
-	if (!s)
-		r = -MX_ERRNO_INVALID_ARGS;
-	else if (!(s->rights & MX_RIGHT_TRANSFER))
-		r = -MX_ERRNO_ACCESS_DENIED;
-	else {
-		x->h.ep = s->ep;
-		x->h.rights = s->rights;
-		mx_table_free_slot(t, s);
-		r = 0;
-	}
-	spin_unlock(&t->lock);
+	r = mx_export_check(t, a->handle, &x->h);
 	if (r)
 		goto err;
 	mx_endpoint_wake(x->h.ep);
