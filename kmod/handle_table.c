@@ -326,9 +326,22 @@ s32 mx_table_value(struct mx_handle_table *t, u32 idx)
 	s32 v;
 
 	spin_lock(&t->lock);
-	v = mx_encode(t, idx, t->slots[idx].gen);
+	v = mx_table_value_locked(t, idx);
 	spin_unlock(&t->lock);
 	return v;
+}
+
+/**
+ * mx_table_value_locked() - the value of a reserved or live slot
+ * @t:		the table, locked
+ * @idx:	the slot index
+ *
+ * Return: the value, always > 0.
+ */
+s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx)
+{
+	lockdep_assert_held(&t->lock);
+	return mx_encode(t, idx, t->slots[idx].gen);
 }
 
 /**

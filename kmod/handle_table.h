@@ -8,6 +8,7 @@
 #define __MX_HANDLE_TABLE_H
 
 #include <linux/bits.h>
+#include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -58,6 +59,7 @@ enum {
  * @key:	per-table secret that scrambles handle values
  * @dead:	the owner is gone; no handle may be added
  * @owner:	the thread group that may use this table
+ * @entry:	link in the list of tables shown by debugfs
  */
 struct mx_handle_table {
 	spinlock_t lock;	/* protects the table and its slots */
@@ -70,6 +72,7 @@ struct mx_handle_table {
 	u32 key[2];
 	bool dead;
 	struct pid *owner;
+	struct list_head entry;
 };
 
 /**
@@ -90,6 +93,7 @@ struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value);
 
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx);
 s32 mx_table_value(struct mx_handle_table *t, u32 idx);
+s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx);
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
 		     const struct mx_msg_handle *hs);
 void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx);

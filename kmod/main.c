@@ -34,6 +34,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/magenta.h>
 
+#include "debugfs.h"
 #include "handle_table.h"
 #include "magenta.h"
 #include "pipe.h"
@@ -62,6 +63,7 @@ static int mx_open(struct inode *inode, struct file *file)
 	if (!t)
 		return -ENOMEM;
 	mx_table_init(t);
+	mx_debugfs_add_table(t);
 	file->private_data = t;
 	mx_stat_inc(MX_STAT_PROCS);
 	return nonseekable_open(inode, file);
@@ -87,6 +89,7 @@ static int mx_release(struct inode *inode, struct file *file)
 	struct mx_handle_table *t = file->private_data;
 
 	mx_table_destroy(t);
+	mx_debugfs_del_table(t);
 	put_pid(t->owner);
 	kfree(t);
 	mx_stat_dec(MX_STAT_PROCS);
@@ -221,6 +224,7 @@ static int __init mx_init(void)
 	r = mx_rigtest_init();
 	if (r)
 		goto err_misc;
+	mx_debugfs_init();
 	return 0;
 
 err_misc:
@@ -232,6 +236,7 @@ err_cache:
 
 static void __exit mx_exit(void)
 {
+	mx_debugfs_exit();
 	mx_rigtest_exit();
 	misc_deregister(&mx_misc);
 	mx_pipe_cache_exit();

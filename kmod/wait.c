@@ -9,10 +9,11 @@
  * DOC: Waiting
  *
  * A waiter sleeps on the &mx_endpoint.wq of every endpoint it watches and
- * re-evaluates, after each wake-up, three things in this order: is any
- * requested signal satisfied (NO_ERROR), can none of them ever be
- * (ERR_BAD_STATE), is the handle still the same handle of the caller's
- * table (else ERR_HANDLE_CLOSED: closed, replaced or sent away). Every
+ * re-evaluates, after each wake-up, three things in this order: is the
+ * handle still the same handle of the caller's table (else
+ * ERR_HANDLE_CLOSED: closed, replaced or sent away), is any requested
+ * signal satisfied (NO_ERROR), can none of them ever be (ERR_BAD_STATE).
+ * Every
  * change to those (a write, a read, a peer's death, a handle leaving its
  * slot) wakes the queue after it is made, and the waiter sets its task
  * state before checking, so no wake-up is lost.
@@ -73,13 +74,13 @@ static bool mx_wait_handle_alive(struct mx_handle_table *t, s32 value,
 /* 0: satisfied; -EAGAIN: keep waiting; else the MX_ERRNO_* that ends it. */
 static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 {
+	if (!mx_wait_handle_alive(t, w->value, w->h.ep))
+		return -MX_ERRNO_HANDLE_CLOSED;
 	mx_endpoint_signals(w->h.ep, &w->state);
 	if (w->state.satisfied & w->signals)
 		return 0;
 	if (!(w->state.satisfiable & w->signals))
 		return -MX_ERRNO_BAD_STATE;
-	if (!mx_wait_handle_alive(t, w->value, w->h.ep))
-		return -MX_ERRNO_HANDLE_CLOSED;
 	return -EAGAIN;
 }
 
