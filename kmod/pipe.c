@@ -315,7 +315,8 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 	if (peer->dead)
 		goto unlock;
 	r = -MX_ERRNO_NO_MEMORY;
-	if (!msg || peer->nr_msgs >= READ_ONCE(mx_max_queued_msgs) ||
+	/* While WRITABLE is not satisfied, no write at all gets through. */
+	if (!msg || mx_queue_full(peer) ||
 	    peer->nr_bytes + cost > READ_ONCE(mx_max_queued_bytes))
 		goto unlock;
 

@@ -17,7 +17,7 @@
  * @MX_STAT_ENDPOINTS:	message-pipe endpoints (two per pipe)
  * @MX_STAT_MESSAGES:	messages queued or in transit
  * @MX_STAT_MESSAGE_BYTES: payload bytes held by those messages
- * @MX_STAT_XFERS:	bootstrap files holding a handle outside any table
+ * @MX_STAT_XFERS:	bootstrap files made by export, until released
  * @MX_STAT_WAITERS:	threads blocked in a wait call
  * @MX_STAT_NR:		number of counters
  */
