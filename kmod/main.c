@@ -102,7 +102,8 @@ static int mx_ioc_get_version(void __user *argp)
 		.abi_major = MX_ABI_MAJOR,
 		.abi_minor = MX_ABI_MINOR,
 		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
-			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE,
+			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
+			    MX_FEATURE_CALL,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
@@ -127,6 +128,7 @@ union mx_ioc_args {
 	struct mx_ioc_msgpipe_create create;
 	struct mx_ioc_msgpipe_write write;
 	struct mx_ioc_msgpipe_read read;
+	struct mx_ioc_msgpipe_call call;
 	struct mx_ioc_handle_dup dup;
 	struct mx_ioc_wait_one wait_one;
 	struct mx_ioc_wait_many wait_many;
@@ -140,6 +142,7 @@ static bool mx_ioc_known(unsigned int cmd)
 	case MX_IOC_MSGPIPE_CREATE:
 	case MX_IOC_MSGPIPE_WRITE:
 	case MX_IOC_MSGPIPE_READ:
+	case MX_IOC_MSGPIPE_CALL:
 	case MX_IOC_HANDLE_CLOSE:
 	case MX_IOC_HANDLE_DUPLICATE:
 	case MX_IOC_HANDLE_REPLACE:
@@ -165,7 +168,7 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	if (unlikely(t->owner != task_tgid(current)))
 		return -EBADF;
-	BUILD_BUG_ON(_IOC_SIZE(MX_IOC_WAIT_MANY) > sizeof(a));
+	BUILD_BUG_ON(_IOC_SIZE(MX_IOC_MSGPIPE_CALL) > sizeof(a));
 	if (copy_from_user(&a, argp, _IOC_SIZE(cmd)))
 		return -EFAULT;
 
@@ -176,6 +179,8 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mx_msgpipe_write(t, &a.write);
 	case MX_IOC_MSGPIPE_READ:
 		return mx_msgpipe_read(t, &a.read);
+	case MX_IOC_MSGPIPE_CALL:
+		return mx_msgpipe_call(t, &a.call, argp);
 	case MX_IOC_HANDLE_CLOSE:
 		return mx_handle_close(t, a.handle);
 	case MX_IOC_HANDLE_DUPLICATE:

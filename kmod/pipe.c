@@ -49,6 +49,7 @@
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "wait.h"
 
 /* Handle arrays up to this size live on the stack. */
 #define MX_STACK_HANDLES	16
@@ -487,6 +488,26 @@ static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
 }
 
 /*
+ * Read the buffer capacities of a read, and check that the size pointers
+ * can be written and that no buffer comes without its size.
+ */
+static int mx_read_get_caps(const struct mx_ioc_msgpipe_read *a,
+			    u32 *cap_bytes, u32 *cap_handles)
+{
+	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
+	u32 __user *unh = u64_to_user_ptr(a->num_handles);
+
+	*cap_bytes = 0;
+	*cap_handles = 0;
+	if ((unb && get_user(*cap_bytes, unb)) ||
+	    (unh && get_user(*cap_handles, unh)) ||
+	    mx_read_put_sizes(a, *cap_bytes, *cap_handles) ||
+	    (a->bytes && !unb) || (a->handles && !unh))
+		return -MX_ERRNO_INVALID_ARGS;
+	return 0;
+}
+
+/*
  * Copy a dequeued message out and install its handles. On failure nothing
  * is installed and the caller requeues the message.
  */
@@ -546,8 +567,6 @@ out:
 int mx_msgpipe_read(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_read *a)
 {
-	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
-	u32 __user *unh = u64_to_user_ptr(a->num_handles);
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
 	u32 cap_bytes = 0, cap_handles = 0;
 	struct mx_message *msg;
@@ -565,14 +584,8 @@ int mx_msgpipe_read(struct mx_handle_table *t,
 	r = -MX_ERRNO_ACCESS_DENIED;
 	if (!(rd.rights & MX_RIGHT_READ))
 		goto out;
-	r = -MX_ERRNO_INVALID_ARGS;
-	if ((unb && get_user(cap_bytes, unb)) ||
-	    (unh && get_user(cap_handles, unh)))
-		goto out;
-	/* Find unwritable size pointers before anything leaves the queue. */
-	if (mx_read_put_sizes(a, cap_bytes, cap_handles))
-		goto out;
-	if ((a->bytes && !unb) || (a->handles && !unh))
+	r = mx_read_get_caps(a, &cap_bytes, &cap_handles);
+	if (r)
 		goto out;
 	r = -MX_ERRNO_NOT_SUPPORTED;
 	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
@@ -632,6 +645,61 @@ out:
 out_put:
 	mx_endpoint_put(ep);
 	return r;
+}
+
+/* The checks of a call's read half that can be made before it writes. */
+static int mx_call_check_read(struct mx_handle_table *t,
+			      const struct mx_ioc_msgpipe_read *rd)
+{
+	struct mx_handle_ref h;
+	u32 cap_bytes, cap_handles;
+	int r;
+
+	if (mx_table_get(t, rd->handle, &h))
+		return -MX_ERRNO_INVALID_ARGS;
+	r = h.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
+	mx_endpoint_put(h.ep);
+	return r ?: mx_read_get_caps(rd, &cap_bytes, &cap_handles);
+}
+
+/**
+ * mx_msgpipe_call() - write a message, then wait for and read the next one
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	the user's copy of @a, where &mx_ioc_msgpipe_call.written is set
+ *
+ * The read half's handle rights and size pointers are checked before
+ * anything is written, so a failure of those sends nothing. Once the message
+ * is queued, written is set in user memory: if a signal interrupts the wait,
+ * the restarted call goes straight back to waiting.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value, or -ERESTARTSYS.
+ */
+int mx_msgpipe_call(struct mx_handle_table *t,
+		    const struct mx_ioc_msgpipe_call *a, void __user *argp)
+{
+	struct mx_ioc_msgpipe_call __user *uarg = argp;
+	int r;
+
+	if (a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
+	    a->written > 1)
+		return -MX_ERRNO_INVALID_ARGS;
+	if (!a->written) {
+		r = mx_call_check_read(t, &a->rd) ?: mx_msgpipe_write(t, &a->wr);
+		if (r)
+			return r;
+		if (put_user(1u, &uarg->written))
+			return -EFAULT;
+	}
+	for (;;) {
+		r = mx_wait_readable(t, a->rd.handle, a->deadline);
+		if (r)
+			return r;
+		r = mx_msgpipe_read(t, &a->rd);
+		/* Another reader took it: wait for the next one. */
+		if (r != -MX_ERRNO_BAD_STATE)
+			return r;
+	}
 }
 
 /**

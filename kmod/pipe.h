@@ -14,6 +14,7 @@
 #include <linux/wait.h>
 
 struct mx_handle_table;
+struct mx_ioc_msgpipe_call;
 struct mx_ioc_msgpipe_create;
 struct mx_ioc_msgpipe_read;
 struct mx_ioc_msgpipe_write;
@@ -81,6 +82,8 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 		     const struct mx_ioc_msgpipe_write *args);
 int mx_msgpipe_read(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_read *args);
+int mx_msgpipe_call(struct mx_handle_table *t,
+		    const struct mx_ioc_msgpipe_call *args, void __user *argp);
 
 int mx_pipe_cache_init(void);
 void mx_pipe_cache_exit(void);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The process's descriptor of /dev/magenta and the errno-to-status map.
+ * The process's descriptor of /dev/magenta, the errno-to-status map, and
+ * deadlines.
  *
  * The device is opened on first use. The descriptor belongs to the process
  * that opened it: the kernel refuses it to a fork() child, so the child
@@ -12,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mx_ioctl.h"
@@ -100,4 +102,16 @@ mx_status_t mx_ioctl_restart(unsigned long cmd, void *arg)
 		r = ioctl(fd, cmd, arg);
 	while (r < 0 && errno == EINTR);
 	return r == 0 ? NO_ERROR : mx_status_from_errno(errno);
+}
+
+uint64_t mx_deadline(mx_time_t timeout)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (timeout == 0 || timeout == MX_TIME_INFINITE)
+		return timeout;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
 }

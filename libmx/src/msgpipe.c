@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mx_msgpipe_create(), mx_msgpipe_write(), mx_msgpipe_read().
+ * mx_msgpipe_create(), mx_msgpipe_write(), mx_msgpipe_read(), and the
+ * mx_msgpipe_call() extension.
  */
 #include <magenta/syscalls.h>
 
@@ -48,4 +49,32 @@ mx_status_t mx_msgpipe_read(mx_handle_t handle,
 	};
 
 	return mx_ioctl(MX_IOC_MSGPIPE_READ, &a);
+}
+
+mx_status_t mx_msgpipe_call(mx_handle_t handle,
+			    void* wbytes, uint32_t wnum_bytes,
+			    mx_handle_t* whandles, uint32_t wnum_handles,
+			    void* rbytes, uint32_t* rnum_bytes,
+			    mx_handle_t* rhandles, uint32_t* rnum_handles,
+			    mx_time_t timeout)
+{
+	struct mx_ioc_msgpipe_call a = {
+		.wr = {
+			.handle = (uint32_t)handle,
+			.bytes = mx_ptr(wbytes),
+			.handles = mx_ptr(whandles),
+			.num_bytes = wnum_bytes,
+			.num_handles = wnum_handles,
+		},
+		.rd = {
+			.handle = (uint32_t)handle,
+			.bytes = mx_ptr(rbytes),
+			.num_bytes = mx_ptr(rnum_bytes),
+			.handles = mx_ptr(rhandles),
+			.num_handles = mx_ptr(rnum_handles),
+		},
+		.deadline = mx_deadline(timeout),
+	};
+
+	return mx_ioctl_restart(MX_IOC_MSGPIPE_CALL, &a);
 }

@@ -13,6 +13,9 @@ mx_status_t mx_ioctl(unsigned long cmd, void *arg);
 /* The same, restarting after EINTR (for calls that sleep). */
 mx_status_t mx_ioctl_restart(unsigned long cmd, void *arg);
 
+/* An absolute CLOCK_MONOTONIC deadline, timeout ns from now. */
+uint64_t mx_deadline(mx_time_t timeout);
+
 /* A user pointer as the ABI carries it. */
 static inline uint64_t mx_ptr(const void *p)
 {

@@ -29,6 +29,7 @@
 #define MX_FEATURE_BOOTSTRAP	(1ULL << 1)	/* handle export/import as fd */
 #define MX_FEATURE_WAIT		(1ULL << 2)	/* wait_one, wait_many */
 #define MX_FEATURE_DUPLICATE	(1ULL << 3)	/* duplicate, replace */
+#define MX_FEATURE_CALL		(1ULL << 4)	/* msgpipe_call */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -158,6 +159,24 @@ struct mx_ioc_msgpipe_read {
 };
 
 /**
+ * struct mx_ioc_msgpipe_call - write, then wait for and read the next message
+ * @wr:		the message to write, as for MX_IOC_MSGPIPE_WRITE
+ * @rd:		where to read the answer, as for MX_IOC_MSGPIPE_READ;
+ *		@rd.handle must be @wr.handle and @rd.flags 0
+ * @deadline:	for the wait, as in struct mx_ioc_wait_one
+ * @written:	0 on entry; the module sets it to 1 once the message is
+ *		queued, so a call restarted after a signal does not write again
+ * @pad:	must be 0
+ */
+struct mx_ioc_msgpipe_call {
+	struct mx_ioc_msgpipe_write wr;
+	struct mx_ioc_msgpipe_read rd;
+	__u64 deadline;
+	__u32 written;
+	__u32 pad;
+};
+
+/**
  * struct mx_ioc_handle_dup - duplicate or replace a handle
  * @handle:	the source handle
  * @rights:	MX_RIGHT_SAME_RIGHTS or a subset of the source's rights
@@ -249,6 +268,7 @@ struct mx_ioc_handle_import {
 #define MX_IOC_MSGPIPE_CREATE	_IOW(MX_IOC_MAGIC, 0x10, struct mx_ioc_msgpipe_create)
 #define MX_IOC_MSGPIPE_WRITE	_IOW(MX_IOC_MAGIC, 0x11, struct mx_ioc_msgpipe_write)
 #define MX_IOC_MSGPIPE_READ	_IOW(MX_IOC_MAGIC, 0x12, struct mx_ioc_msgpipe_read)
+#define MX_IOC_MSGPIPE_CALL	_IOWR(MX_IOC_MAGIC, 0x13, struct mx_ioc_msgpipe_call)
 #define MX_IOC_HANDLE_CLOSE	_IOW(MX_IOC_MAGIC, 0x20, __s32)
 #define MX_IOC_HANDLE_DUPLICATE	_IOWR(MX_IOC_MAGIC, 0x21, struct mx_ioc_handle_dup)
 #define MX_IOC_HANDLE_REPLACE	_IOWR(MX_IOC_MAGIC, 0x22, struct mx_ioc_handle_dup)

@@ -32,6 +32,23 @@ mx_status_t mx_msgpipe_read(mx_handle_t handle,
 			    mx_handle_t* handles, uint32_t* num_handles,
 			    uint32_t flags);
 
+/*
+ * mx_msgpipe_call [extension]: write a message through handle, then wait up
+ * to timeout for the next message queued for handle and read it, in one
+ * call. The read half's checks that need no message (handle rights incl.
+ * MX_RIGHT_READ, the count pointers) come first: when one fails nothing is
+ * sent. ERR_TIMED_OUT, ERR_HANDLE_CLOSED, ERR_CHANNEL_CLOSED and
+ * ERR_NOT_ENOUGH_BUFFER come only after the message was sent; a reply that
+ * cannot be taken stays queued. A signal handler running meanwhile does not
+ * make the message go twice.
+ */
+mx_status_t mx_msgpipe_call(mx_handle_t handle,
+			    void* wbytes, uint32_t wnum_bytes,
+			    mx_handle_t* whandles, uint32_t wnum_handles,
+			    void* rbytes, uint32_t* rnum_bytes,
+			    mx_handle_t* rhandles, uint32_t* rnum_handles,
+			    mx_time_t timeout);
+
 /* Handles */
 mx_status_t mx_handle_close(mx_handle_t handle);
 mx_handle_t mx_handle_duplicate(mx_handle_t handle, mx_rights_t rights);
