@@ -11,7 +11,9 @@
 
 #include "mx_test.h"
 
-#define MS	1000000ull
+#define MS		1000000ull
+#define ECHO_BYTES	256	/* the echo server's buffer */
+#define ECHO_HANDLES	4	/* handles it can take per message */
 
 /* An echo server on one end of a pipe, in a thread. */
 struct echo {
@@ -21,26 +23,33 @@ struct echo {
 	mx_status_t status;	/* the first failure, or NO_ERROR */
 };
 
+/* Wait for the next request and read it into @buf and @hs. */
+static mx_status_t echo_next(struct echo *e, char *buf, uint32_t *n,
+			     mx_handle_t *hs, uint32_t *nh)
+{
+	mx_status_t r = mx_handle_wait_one(e->h, MX_SIGNAL_READABLE,
+					   MX_TIME_INFINITE, NULL);
+
+	*n = ECHO_BYTES;
+	*nh = ECHO_HANDLES;
+	return r ? r : mx_msgpipe_read(e->h, buf, n, hs, nh, 0);
+}
+
 static void *echo_main(void *arg)
 {
 	struct echo *e = arg;
-	char buf[256];
-	mx_handle_t hs[4];
+	char buf[ECHO_BYTES];
+	mx_handle_t hs[ECHO_HANDLES];
 	uint32_t n, nh;
 	int i;
 
-	e->status = mx_handle_wait_one(e->h, MX_SIGNAL_READABLE,
-				       MX_TIME_INFINITE, NULL);
-	n = sizeof(buf);
-	nh = 4;
-	if (!e->status)
-		e->status = mx_msgpipe_read(e->h, buf, &n, hs, &nh, 0);
+	e->status = echo_next(e, buf, &n, hs, &nh);
 	for (i = 1; i < e->rounds && !e->status; i++) {
 		if (e->use_call) {
 			uint32_t wn = n, wnh = nh;
 
 			n = sizeof(buf);
-			nh = 4;
+			nh = ECHO_HANDLES;
 			e->status = mx_msgpipe_call(e->h, buf, wn, hs, wnh,
 						    buf, &n, hs, &nh,
 						    MX_TIME_INFINITE);
@@ -48,12 +57,7 @@ static void *echo_main(void *arg)
 		}
 		e->status = mx_msgpipe_write(e->h, buf, n, hs, nh, 0);
 		if (!e->status)
-			e->status = mx_handle_wait_one(e->h, MX_SIGNAL_READABLE,
-						       MX_TIME_INFINITE, NULL);
-		n = sizeof(buf);
-		nh = 4;
-		if (!e->status)
-			e->status = mx_msgpipe_read(e->h, buf, &n, hs, &nh, 0);
+			e->status = echo_next(e, buf, &n, hs, &nh);
 	}
 	if (!e->status)
 		e->status = mx_msgpipe_write(e->h, buf, n, hs, nh, 0);
@@ -148,12 +152,13 @@ TEST_F(mx, unwritable_count_pointer_sends_nothing)
 	uint32_t *ro;
 
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, mx_page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		  -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_msgpipe_call(h[0], "x", 1, NULL, 0,
 						    NULL, ro, NULL, NULL, 0));
 	EXPECT_TRUE(queue_empty(h[1]));
-	EXPECT_EQ(0, munmap(ro, 4096));
+	EXPECT_EQ(0, munmap(ro, mx_page_size()));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[1]));
 }

@@ -40,40 +40,6 @@
 
 #define SIG_RPC (MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED)
 
-/* Is PEER_CLOSED satisfied on @h right now? */
-static bool mx_peer_closed(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) ==
-	       NO_ERROR;
-}
-
-/* Is @h a handle of this process? */
-static bool mx_valid(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) !=
-	       ERR_INVALID_ARGS;
-}
-
-static mx_status_t write_u32(mx_handle_t h, uint32_t v, mx_handle_t *hs,
-			     uint32_t n)
-{
-	return mx_msgpipe_write(h, &v, sizeof(v), hs, n, 0);
-}
-
-/* Read a 4-byte message with up to @cap handles; *n gets the count. */
-static mx_status_t read_u32(mx_handle_t h, uint32_t *v, mx_handle_t *hs,
-			    uint32_t cap, uint32_t *n)
-{
-	uint32_t nb = sizeof(*v), nh = cap;
-	mx_status_t r;
-
-	*v = UINT32_MAX;
-	r = mx_msgpipe_read(h, v, &nb, hs, hs ? &nh : NULL, 0);
-	if (n)
-		*n = r == NO_ERROR ? nh : 0;
-	return r;
-}
-
 /* Remember the first unexpected status seen by any thread. */
 static void note_bad(atomic_int *bad, mx_status_t r)
 {
@@ -100,7 +66,7 @@ static void *drain_writer(void *arg)
 	uint32_t i;
 
 	for (i = 0; i < DRAIN_MSGS; i++) {
-		while ((r = write_u32(d->h, i, NULL, 0)) == ERR_NO_MEMORY) {
+		while ((r = mx_write_u32(d->h, i, NULL, 0)) == ERR_NO_MEMORY) {
 			r = mx_handle_wait_one(d->h, MX_SIGNAL_WRITABLE,
 					       MX_TIME_INFINITE, NULL);
 			if (r != NO_ERROR)
@@ -126,7 +92,7 @@ static void *drain_reader(void *arg)
 	uint32_t v;
 
 	for (;;) {
-		r = read_u32(d->h, &v, NULL, 0, NULL);
+		r = mx_read_u32(d->h, &v, NULL, 0, NULL);
 		if (r == NO_ERROR) {
 			if (v >= DRAIN_MSGS) {
 				note_bad(d->bad, ERR_OUT_OF_RANGE);
@@ -220,7 +186,7 @@ static bool race_write_one(struct race *rc, uint32_t i)
 		note_bad(rc->bad, ERR_INTERNAL);
 		return false;
 	}
-	r = write_u32(rc->h[0], i, carry ? &x[1] : NULL, carry);
+	r = mx_write_u32(rc->h[0], i, carry ? &x[1] : NULL, carry);
 	race_tally(rc, 0, r);
 	if (carry && ((r != NO_ERROR && mx_handle_close(x[1]) != NO_ERROR) ||
 		      mx_handle_close(x[0]) != NO_ERROR))
@@ -271,7 +237,7 @@ static void *race_reader(void *arg)
 
 	pthread_barrier_wait(&rc->go);
 	for (;;) {
-		r = read_u32(rc->h[1], &v, &got, 1, &nh);
+		r = mx_read_u32(rc->h[1], &v, &got, 1, &nh);
 		race_tally(rc, 1, r);
 		if (r == NO_ERROR) {
 			if (nh && mx_handle_close(got) != NO_ERROR)
@@ -386,7 +352,7 @@ static void *send_all(void *arg)
 	pthread_barrier_wait(s->go);
 	for (j = 0; j < SEND_THREADS; j++) {
 		i = (s->id + j) % SEND_THREADS;
-		s->r[i] = write_u32(s->dest, i, &s->hs[i], 1);
+		s->r[i] = mx_write_u32(s->dest, i, &s->hs[i], 1);
 	}
 	return NULL;
 }
@@ -399,17 +365,17 @@ static int collect_sent(mx_handle_t d, mx_handle_t (*x)[2])
 	uint32_t v, nh;
 
 	for (i = 0; i < SEND_THREADS; i++) {
-		if (read_u32(d, &v, &got, 1, &nh) != NO_ERROR ||
+		if (mx_read_u32(d, &v, &got, 1, &nh) != NO_ERROR ||
 		    nh != 1 || v >= SEND_THREADS || seen[v]++)
 			return -1;
 		/* It is x[v][1]: what we write through it reaches x[v][0]. */
-		if (write_u32(got, v, NULL, 0) != NO_ERROR ||
-		    read_u32(x[v][0], &v, NULL, 0, NULL) != NO_ERROR ||
+		if (mx_write_u32(got, v, NULL, 0) != NO_ERROR ||
+		    mx_read_u32(x[v][0], &v, NULL, 0, NULL) != NO_ERROR ||
 		    mx_handle_close(got) != NO_ERROR ||
 		    mx_handle_close(x[v][0]) != NO_ERROR)
 			return -1;
 	}
-	return read_u32(d, &v, NULL, 0, NULL) == ERR_BAD_STATE ? 0 : -1;
+	return mx_read_u32(d, &v, NULL, 0, NULL) == ERR_BAD_STATE ? 0 : -1;
 }
 
 /*
@@ -447,7 +413,7 @@ TEST_F_TIMEOUT(mx, same_handles_many_senders, 120)
 			}
 			ASSERT_EQ(1, wins);
 			ASSERT_EQ(SEND_THREADS - 1, losses);
-			ASSERT_FALSE(mx_valid(hs[i]));
+			ASSERT_FALSE(mx_is_valid(hs[i]));
 		}
 		ASSERT_EQ(0, collect_sent(d[1], x));
 	}
@@ -502,9 +468,9 @@ TEST_F_TIMEOUT(mx, shared_handle_two_messages, 120)
 		w = s[1].r == NO_ERROR;
 		ASSERT_EQ(ERR_INVALID_ARGS, s[!w].r);
 		/* The loser's own handle never left. */
-		ASSERT_TRUE(mx_valid(own[!w][1]));
-		ASSERT_FALSE(mx_valid(own[w][1]));
-		ASSERT_FALSE(mx_valid(sh[1]));
+		ASSERT_TRUE(mx_is_valid(own[!w][1]));
+		ASSERT_FALSE(mx_is_valid(own[w][1]));
+		ASSERT_FALSE(mx_is_valid(sh[1]));
 		nb = 0;
 		nh = 2;
 		ASSERT_EQ(NO_ERROR, mx_msgpipe_read(d[1], NULL, &nb, got, &nh,
@@ -536,7 +502,7 @@ static void *svc_send(void *arg)
 	struct send_vs_close *s = arg;
 
 	pthread_barrier_wait(s->go);
-	s->r[0] = write_u32(s->dest, 0, &s->h, 1);
+	s->r[0] = mx_write_u32(s->dest, 0, &s->h, 1);
 	return NULL;
 }
 
@@ -572,8 +538,9 @@ TEST_F_TIMEOUT(mx, send_races_close, 120)
 		if (s.r[0] == NO_ERROR) {
 			/* Sent: the close found nothing, the end lives on. */
 			ASSERT_EQ(ERR_INVALID_ARGS, s.r[1]);
-			ASSERT_FALSE(mx_peer_closed(x[0]));
-			ASSERT_EQ(NO_ERROR, read_u32(d[1], &v, &got, 1, &nh));
+			ASSERT_FALSE(mx_is_peer_closed(x[0]));
+			ASSERT_EQ(NO_ERROR,
+				  mx_read_u32(d[1], &v, &got, 1, &nh));
 			ASSERT_EQ(1u, nh);
 			ASSERT_EQ(NO_ERROR, mx_handle_close(got));
 			sent++;
@@ -581,9 +548,9 @@ TEST_F_TIMEOUT(mx, send_races_close, 120)
 			/* Closed first: the write found no such handle. */
 			ASSERT_EQ(ERR_INVALID_ARGS, s.r[0]);
 			ASSERT_EQ(NO_ERROR, s.r[1]);
-			ASSERT_TRUE(mx_peer_closed(x[0]));
+			ASSERT_TRUE(mx_is_peer_closed(x[0]));
 		}
-		ASSERT_EQ(ERR_BAD_STATE, read_u32(d[1], &v, NULL, 0, NULL));
+		ASSERT_EQ(ERR_BAD_STATE, mx_read_u32(d[1], &v, NULL, 0, NULL));
 		ASSERT_EQ(NO_ERROR, mx_handle_close(x[0]));
 	}
 	TH_LOG("the write won %d of %d rounds", sent, SEND_ROUNDS);
@@ -593,44 +560,6 @@ TEST_F_TIMEOUT(mx, send_races_close, 120)
 }
 
 /* ---- a process killed mid-traffic ----------------------------------------- */
-
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 'f';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	int fd = -1;
-
-	if (recvmsg(sock, &m, 0) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&m);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 struct doomed {
 	mx_handle_t out;	/* busy writer: pipe end toward the parent */
@@ -652,7 +581,7 @@ static void *doomed_writer(void *arg)
 	for (;;) {
 		if (mx_msgpipe_create(y, 0) != NO_ERROR)
 			continue;
-		if (write_u32(d->out, n, &y[1], 1) != NO_ERROR) {
+		if (mx_write_u32(d->out, n, &y[1], 1) != NO_ERROR) {
 			mx_handle_close(y[1]);
 			mx_handle_close(y[0]);
 			continue;
@@ -689,15 +618,16 @@ static int doomed_child(int sock)
 
 	if (pipe(rp) || mx_msgpipe_create(boot, 0) ||
 	    mx_handle_export(boot[1], MX_EXPORT_CLOEXEC, &fd) ||
-	    send_fd(sock, fd))
+	    mx_send_fd(sock, fd))
 		return 1;
 	close(fd);
 	if (mx_msgpipe_create(x, 0) || mx_msgpipe_create(z, 0) ||
-	    write_u32(boot[0], 0, &x[1], 1) || write_u32(boot[0], 1, &z[1], 1))
+	    mx_write_u32(boot[0], 0, &x[1], 1) ||
+	    mx_write_u32(boot[0], 1, &z[1], 1))
 		return 2;
 	/* Some nesting of its own: v[1] queued for u[1]. */
 	if (mx_msgpipe_create(u, 0) || mx_msgpipe_create(v, 0) ||
-	    write_u32(u[0], 0, &v[1], 1))
+	    mx_write_u32(u[0], 0, &v[1], 1))
 		return 3;
 	d = (struct doomed){ .out = x[0], .idle = z[0], .ready = rp[1] };
 	if (pthread_create(&t, NULL, doomed_waiter, &d) ||
@@ -720,22 +650,9 @@ FIXTURE(doomed) {
 
 FIXTURE_SETUP(doomed)
 {
-	mx_handle_t h[2];
-	int sv[2];
-
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	self->pid = fork();
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
+	self->pid = mx_fork_socket(SOCK_STREAM, doomed_child, &self->sock);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sv[0]);
-		_exit(doomed_child(sv[1]));
-	}
-	close(sv[1]);
-	self->sock = sv[0];
 }
 
 FIXTURE_TEARDOWN(doomed)
@@ -771,7 +688,7 @@ static int doomed_receive(mx_handle_t boot, mx_handle_t *x, mx_handle_t *z)
 	for (i = 0; i < 2; i++) {
 		if (mx_handle_wait_one(boot, MX_SIGNAL_READABLE,
 				       MX_TIME_INFINITE, NULL) != NO_ERROR ||
-		    read_u32(boot, &v, dst[i], 1, &nh) != NO_ERROR ||
+		    mx_read_u32(boot, &v, dst[i], 1, &nh) != NO_ERROR ||
 		    v != i || nh != 1)
 			return -1;
 	}
@@ -790,7 +707,7 @@ TEST_F_TIMEOUT(doomed, sigkill_mid_traffic, 120)
 	char c;
 	int fd;
 
-	fd = recv_fd(self->sock);
+	fd = mx_recv_fd(self->sock);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NO_ERROR, mx_handle_import(fd, &boot));
 	EXPECT_EQ(0, close(fd));
@@ -806,16 +723,16 @@ TEST_F_TIMEOUT(doomed, sigkill_mid_traffic, 120)
 	EXPECT_EQ(self->base.waiters, mx_stat_read("waiters"));
 	EXPECT_EQ(self->base.handles + 3, mx_stat_read("handles"));
 	EXPECT_EQ(self->base.xfers, mx_stat_read("xfers"));
-	EXPECT_TRUE(mx_peer_closed(boot));
-	EXPECT_TRUE(mx_peer_closed(z));
-	EXPECT_TRUE(mx_peer_closed(x));
+	EXPECT_TRUE(mx_is_peer_closed(boot));
+	EXPECT_TRUE(mx_is_peer_closed(z));
+	EXPECT_TRUE(mx_is_peer_closed(x));
 	/* What it wrote is still there, in order, with its handles. */
-	ASSERT_EQ(NO_ERROR, read_u32(x, &v, &got, 1, &nh));
+	ASSERT_EQ(NO_ERROR, mx_read_u32(x, &v, &got, 1, &nh));
 	EXPECT_EQ(0u, v);
 	ASSERT_EQ(1u, nh);
-	EXPECT_TRUE(mx_peer_closed(got));
+	EXPECT_TRUE(mx_is_peer_closed(got));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(got));
-	ASSERT_EQ(NO_ERROR, read_u32(x, &v, &got, 1, &nh));
+	ASSERT_EQ(NO_ERROR, mx_read_u32(x, &v, &got, 1, &nh));
 	EXPECT_EQ(1u, v);
 	EXPECT_EQ(NO_ERROR, mx_handle_close(got));
 
@@ -837,14 +754,14 @@ static int crowd_step(uint32_t i)
 
 	if (mx_msgpipe_create(p, 0) || mx_msgpipe_create(q, 0))
 		return 1;
-	if (write_u32(p[0], i, &q[1], 1) ||
-	    read_u32(p[1], &v, &got, 1, &nh) || v != i || nh != 1)
+	if (mx_write_u32(p[0], i, &q[1], 1) ||
+	    mx_read_u32(p[1], &v, &got, 1, &nh) || v != i || nh != 1)
 		return 2;
-	if (write_u32(got, ~i, NULL, 0) ||
-	    read_u32(q[0], &v, NULL, 0, NULL) || v != ~i)
+	if (mx_write_u32(got, ~i, NULL, 0) ||
+	    mx_read_u32(q[0], &v, NULL, 0, NULL) || v != ~i)
 		return 3;
 	/* Every third time, leave a message for the closing to destroy. */
-	if (i % 3 == 0 && write_u32(p[1], i, NULL, 0))
+	if (i % 3 == 0 && mx_write_u32(p[1], i, NULL, 0))
 		return 4;
 	if (mx_handle_close(p[0]) || mx_handle_close(p[1]) ||
 	    mx_handle_close(q[0]) || mx_handle_close(got))
@@ -867,7 +784,7 @@ static int crowd_member(int start)
 		if (r)
 			return r;
 	}
-	if (mx_msgpipe_create(last, 0) || write_u32(last[0], 1, NULL, 0))
+	if (mx_msgpipe_create(last, 0) || mx_write_u32(last[0], 1, NULL, 0))
 		return 11;
 	return 0;
 }
@@ -883,13 +800,9 @@ FIXTURE(crowd) {
 
 FIXTURE_SETUP(crowd)
 {
-	mx_handle_t h[2];
 	int fds[2], i;
 
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
 	ASSERT_EQ(0, pipe(fds));
 	for (i = 0; i < CROWD; i++) {
 		self->pid[i] = fork();

@@ -65,8 +65,8 @@ TEST(bad_argument_pointer_is_efault)
 	int fd = mx_open_dev();
 
 	ASSERT_LE(0, fd);
-	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
+	unmapped = mmap(NULL, mx_page_size(), PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, unmapped);
 	EXPECT_EQ(-1, ioctl(fd, MX_IOC_GET_VERSION, unmapped));
 	EXPECT_EQ(EFAULT, errno);
@@ -76,7 +76,7 @@ TEST(bad_argument_pointer_is_efault)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(fd, MX_IOC_HANDLE_CLOSE, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(0, munmap(unmapped, 4096));
+	EXPECT_EQ(0, munmap(unmapped, mx_page_size()));
 	EXPECT_EQ(0, close(fd));
 }
 

@@ -25,7 +25,6 @@
 
 #include "mx_test.h"
 
-#define PARAM_DIR	"/sys/module/magenta/parameters/"
 #define DEPTH		10	/* levels of nested pipes */
 #define RING		5	/* pipes in the ring cycle */
 #define MSG_CAP		64	/* max_queued_msgs used by message_cap */
@@ -34,41 +33,6 @@
 #define HANDLE_CAP	64	/* max_handles used by handle_cap */
 #define HANDLE_COST	16	/* what a carried handle counts as, in bytes */
 #define CHILD_PIPES	4	/* pipes the exiting child shares */
-
-/* Is PEER_CLOSED satisfied on @h right now? */
-static bool mx_peer_closed(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) ==
-	       NO_ERROR;
-}
-
-/* Is @h a handle of this process? */
-static bool mx_valid(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) !=
-	       ERR_INVALID_ARGS;
-}
-
-/* Write a 32-bit number, carrying @n handles. */
-static mx_status_t write_u32(mx_handle_t h, uint32_t v, mx_handle_t *hs,
-			     uint32_t n)
-{
-	return mx_msgpipe_write(h, &v, sizeof(v), hs, n, 0);
-}
-
-/* Read a message of at most 4 bytes and @cap handles. */
-static mx_status_t read_u32(mx_handle_t h, uint32_t *v, mx_handle_t *hs,
-			    uint32_t cap, uint32_t *n)
-{
-	uint32_t nb = sizeof(*v), nh = cap;
-	mx_status_t r;
-
-	*v = UINT32_MAX;
-	r = mx_msgpipe_read(h, v, &nb, hs, hs ? &nh : NULL, 0);
-	if (n)
-		*n = nh;
-	return r;
-}
 
 /* ---- nesting and cascades ------------------------------------------- */
 
@@ -86,21 +50,21 @@ TEST_F(mx, nested_cascade)
 
 	for (k = 0; k < DEPTH; k++)
 		ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p[k], 0));
-	ASSERT_EQ(NO_ERROR, write_u32(p[1][0], 0, &p[0][1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(p[1][0], 0, &p[0][1], 1));
 	for (k = 1; k < DEPTH - 1; k++) {
 		pair[0] = p[k][0];
 		pair[1] = p[k][1];
-		ASSERT_EQ(NO_ERROR, write_u32(p[k + 1][0], k, pair, 2));
+		ASSERT_EQ(NO_ERROR, mx_write_u32(p[k + 1][0], k, pair, 2));
 	}
 	/* Nothing died: every level is only nested, not closed. */
 	EXPECT_EQ(self->base.handles + 3, mx_stat_read("handles"));
 	EXPECT_EQ(self->base.endpoints + 2 * DEPTH, mx_stat_read("endpoints"));
 	EXPECT_EQ(self->base.messages + DEPTH - 1, mx_stat_read("messages"));
-	EXPECT_FALSE(mx_peer_closed(p[0][0]));
-	EXPECT_FALSE(mx_peer_closed(p[DEPTH - 1][0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0][0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[DEPTH - 1][0]));
 
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[DEPTH - 1][1]));
-	EXPECT_TRUE(mx_peer_closed(p[DEPTH - 1][0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[DEPTH - 1][0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[DEPTH - 1][0]));
 
 	/* Only the observer's half-dead pipe is left: nothing to wait for. */
@@ -111,7 +75,7 @@ TEST_F(mx, nested_cascade)
 	EXPECT_EQ(self->base.handles + 1, mx_stat_read("handles"));
 	EXPECT_EQ(self->base.endpoints + 2, mx_stat_read("endpoints"));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
-	EXPECT_EQ(ERR_BAD_STATE, write_u32(p[0][0], 0, NULL, 0));
+	EXPECT_EQ(ERR_BAD_STATE, mx_write_u32(p[0][0], 0, NULL, 0));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0][0]));
 }
 
@@ -125,27 +89,27 @@ TEST_F(mx, messages_outlive_writer)
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(x, 0));
 	for (i = 0; i < 5; i++)
-		ASSERT_EQ(NO_ERROR, write_u32(p[0], i, i == 2 ? &x[1] : NULL,
-					      i == 2));
+		ASSERT_EQ(NO_ERROR, mx_write_u32(p[0], i, i == 2 ? &x[1] : NULL,
+						 i == 2));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 
 	EXPECT_EQ(NO_ERROR, mx_handle_wait_one(p[1], MX_SIGNAL_READABLE, 0,
 					       &st));
 	EXPECT_EQ(MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED, st.satisfied);
 	for (i = 0; i < 5; i++) {
-		ASSERT_EQ(NO_ERROR, read_u32(p[1], &v, got, 1, &nh));
+		ASSERT_EQ(NO_ERROR, mx_read_u32(p[1], &v, got, 1, &nh));
 		EXPECT_EQ(i, v);
 		EXPECT_EQ(i == 2 ? 1u : 0u, nh);
 	}
-	EXPECT_EQ(ERR_CHANNEL_CLOSED, read_u32(p[1], &v, got, 1, &nh));
+	EXPECT_EQ(ERR_CHANNEL_CLOSED, mx_read_u32(p[1], &v, got, 1, &nh));
 	EXPECT_EQ(ERR_BAD_STATE, mx_handle_wait_one(p[1], MX_SIGNAL_READABLE,
 						    0, &st));
 	EXPECT_EQ(MX_SIGNAL_PEER_CLOSED, st.satisfied);
 	EXPECT_EQ(MX_SIGNAL_PEER_CLOSED, st.satisfiable);
 
 	/* The handle that travelled is alive and works. */
-	EXPECT_EQ(NO_ERROR, write_u32(got[0], 7, NULL, 0));
-	EXPECT_EQ(NO_ERROR, read_u32(x[0], &v, NULL, 0, NULL));
+	EXPECT_EQ(NO_ERROR, mx_write_u32(got[0], 7, NULL, 0));
+	EXPECT_EQ(NO_ERROR, mx_read_u32(x[0], &v, NULL, 0, NULL));
 	EXPECT_EQ(7u, v);
 	EXPECT_EQ(NO_ERROR, mx_handle_close(got[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(x[0]));
@@ -162,11 +126,11 @@ TEST_F(mx, cycle_self)
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(o, 0));
 	/* Something hangs off the cycle: o[1], queued for p[1]. */
-	ASSERT_EQ(NO_ERROR, write_u32(p[0], 1, &o[1], 1));
-	ASSERT_EQ(NO_ERROR, write_u32(p[0], 2, &p[1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(p[0], 1, &o[1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(p[0], 2, &p[1], 1));
 
-	EXPECT_TRUE(mx_peer_closed(p[0]));
-	EXPECT_TRUE(mx_peer_closed(o[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(o[0]));
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_close(p[1]));
 	EXPECT_EQ(self->base.handles + 2, mx_stat_read("handles"));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
@@ -183,17 +147,17 @@ TEST_F(mx, cycle_two_pipes)
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(a, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(b, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(o, 0));
-	ASSERT_EQ(NO_ERROR, write_u32(a[0], 1, &o[1], 1));
-	ASSERT_EQ(NO_ERROR, write_u32(b[0], 2, &a[1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(a[0], 1, &o[1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(b[0], 2, &a[1], 1));
 	/* a[1] is queued for b[1], which we hold: not garbage yet. */
-	EXPECT_FALSE(mx_peer_closed(a[0]));
-	EXPECT_FALSE(mx_peer_closed(o[0]));
+	EXPECT_FALSE(mx_is_peer_closed(a[0]));
+	EXPECT_FALSE(mx_is_peer_closed(o[0]));
 	EXPECT_EQ(self->base.messages + 2, mx_stat_read("messages"));
 
-	ASSERT_EQ(NO_ERROR, write_u32(a[0], 3, &b[1], 1));
-	EXPECT_TRUE(mx_peer_closed(a[0]));
-	EXPECT_TRUE(mx_peer_closed(b[0]));
-	EXPECT_TRUE(mx_peer_closed(o[0]));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(a[0], 3, &b[1], 1));
+	EXPECT_TRUE(mx_is_peer_closed(a[0]));
+	EXPECT_TRUE(mx_is_peer_closed(b[0]));
+	EXPECT_TRUE(mx_is_peer_closed(o[0]));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
 	EXPECT_EQ(self->base.handles + 3, mx_stat_read("handles"));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(a[0]));
@@ -210,59 +174,19 @@ TEST_F(mx, cycle_ring)
 	for (k = 0; k < RING; k++)
 		ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p[k], 0));
 	for (k = 0; k < RING - 1; k++)
-		ASSERT_EQ(NO_ERROR, write_u32(p[k + 1][0], k, &p[k][1], 1));
+		ASSERT_EQ(NO_ERROR, mx_write_u32(p[k + 1][0], k, &p[k][1], 1));
 	for (k = 0; k < RING; k++)
-		EXPECT_FALSE(mx_peer_closed(p[k][0]));
+		EXPECT_FALSE(mx_is_peer_closed(p[k][0]));
 
-	ASSERT_EQ(NO_ERROR, write_u32(p[0][0], RING, &p[RING - 1][1], 1));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(p[0][0], RING, &p[RING - 1][1], 1));
 	for (k = 0; k < RING; k++)
-		EXPECT_TRUE(mx_peer_closed(p[k][0]));
+		EXPECT_TRUE(mx_is_peer_closed(p[k][0]));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
 	for (k = 0; k < RING; k++)
 		EXPECT_EQ(NO_ERROR, mx_handle_close(p[k][0]));
 }
 
 /* ---- process exit ------------------------------------------------------ */
-
-/* Send @fd over a socket with one byte. */
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 'f';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
-/* Receive the fd sent by send_fd(), or -1. */
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	int fd = -1;
-
-	if (recvmsg(sock, &m, 0) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&m);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 /*
  * The exiting child: gives the parent, through a bootstrap pipe, one end of
@@ -279,18 +203,18 @@ static int exiting_child(int sock)
 
 	if (mx_msgpipe_create(boot, 0) ||
 	    mx_handle_export(boot[1], MX_EXPORT_CLOEXEC, &fd) ||
-	    send_fd(sock, fd))
+	    mx_send_fd(sock, fd))
 		return 1;
 	close(fd);
 	for (i = 0; i < CHILD_PIPES; i++) {
 		if (mx_msgpipe_create(x, 0) ||
-		    write_u32(x[1], 100 + i, NULL, 0) ||
-		    write_u32(boot[0], i, &x[0], 1))
+		    mx_write_u32(x[1], 100 + i, NULL, 0) ||
+		    mx_write_u32(boot[0], i, &x[0], 1))
 			return 2;
 	}
 	/* Nesting only the child holds: v[1] queued for u[1]. */
 	if (mx_msgpipe_create(u, 0) || mx_msgpipe_create(v, 0) ||
-	    write_u32(u[0], 0, &v[1], 1))
+	    mx_write_u32(u[0], 0, &v[1], 1))
 		return 3;
 	if (read(sock, &go, 1) != 1)
 		return 4;
@@ -309,22 +233,9 @@ FIXTURE(exiting) {
 
 FIXTURE_SETUP(exiting)
 {
-	mx_handle_t h[2];
-	int sv[2];
-
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	self->pid = fork();
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
+	self->pid = mx_fork_socket(SOCK_STREAM, exiting_child, &self->sock);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sv[0]);
-		_exit(exiting_child(sv[1]));
-	}
-	close(sv[1]);
-	self->sock = sv[0];
 }
 
 FIXTURE_TEARDOWN(exiting)
@@ -344,17 +255,17 @@ TEST_F(exiting, exit_closes_all_handles)
 	uint32_t i, v, nh;
 	int fd;
 
-	fd = recv_fd(self->sock);
+	fd = mx_recv_fd(self->sock);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NO_ERROR, mx_handle_import(fd, &boot));
 	EXPECT_EQ(0, close(fd));
 	for (i = 0; i < CHILD_PIPES; i++) {
 		ASSERT_EQ(NO_ERROR, mx_handle_wait_one(boot,
 			  MX_SIGNAL_READABLE, MX_TIME_INFINITE, NULL));
-		ASSERT_EQ(NO_ERROR, read_u32(boot, &v, &x[i], 1, &nh));
+		ASSERT_EQ(NO_ERROR, mx_read_u32(boot, &v, &x[i], 1, &nh));
 		ASSERT_EQ(i, v);
 		ASSERT_EQ(1u, nh);
-		EXPECT_FALSE(mx_peer_closed(x[i]));
+		EXPECT_FALSE(mx_is_peer_closed(x[i]));
 	}
 	/* The child still holds more than we do. */
 	EXPECT_LT(self->base.handles + 1 + CHILD_PIPES,
@@ -364,14 +275,14 @@ TEST_F(exiting, exit_closes_all_handles)
 	ASSERT_EQ(0, mx_wait_child(self->pid));
 	self->pid = 0;
 
-	EXPECT_TRUE(mx_peer_closed(boot));
-	EXPECT_EQ(ERR_CHANNEL_CLOSED, read_u32(boot, &v, NULL, 0, NULL));
+	EXPECT_TRUE(mx_is_peer_closed(boot));
+	EXPECT_EQ(ERR_CHANNEL_CLOSED, mx_read_u32(boot, &v, NULL, 0, NULL));
 	for (i = 0; i < CHILD_PIPES; i++) {
-		EXPECT_TRUE(mx_peer_closed(x[i]));
-		EXPECT_EQ(NO_ERROR, read_u32(x[i], &v, NULL, 0, NULL));
+		EXPECT_TRUE(mx_is_peer_closed(x[i]));
+		EXPECT_EQ(NO_ERROR, mx_read_u32(x[i], &v, NULL, 0, NULL));
 		EXPECT_EQ(100 + i, v);
-		EXPECT_EQ(ERR_CHANNEL_CLOSED, read_u32(x[i], &v, NULL, 0,
-						       NULL));
+		EXPECT_EQ(ERR_CHANNEL_CLOSED, mx_read_u32(x[i], &v, NULL, 0,
+							  NULL));
 	}
 	/* Only our own handles are left, each on a half-dead pipe. */
 	EXPECT_EQ(self->base.handles + 1 + CHILD_PIPES,
@@ -393,38 +304,6 @@ static const char * const limit_names[] = {
 
 enum { LIM_MSGS, LIM_BYTES, LIM_HANDLES, LIM_NR };
 
-static long param_read(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int param_write(const char *name, long v)
-{
-	char path[128];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	r = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
-	if (fclose(f))
-		r = -1;
-	return r;
-}
-
 /*
  * FIXTURE(limits): lowers module limits for one test and puts them back.
  */
@@ -436,21 +315,14 @@ FIXTURE(limits) {
 
 FIXTURE_SETUP(limits)
 {
-	mx_handle_t h[2];
 	int i;
 
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
 	self->writable = true;
 	for (i = 0; i < LIM_NR; i++) {
-		char path[128];
-
-		self->saved[i] = param_read(limit_names[i]);
+		self->saved[i] = mx_param_read(limit_names[i]);
 		ASSERT_LT(0, self->saved[i]);
-		snprintf(path, sizeof(path), PARAM_DIR "%s", limit_names[i]);
-		if (access(path, W_OK))
+		if (!mx_param_writable(limit_names[i]))
 			self->writable = false;
 	}
 }
@@ -460,8 +332,8 @@ FIXTURE_TEARDOWN(limits)
 	int i;
 
 	for (i = 0; i < LIM_NR; i++) {
-		if (param_read(limit_names[i]) != self->saved[i])
-			EXPECT_EQ(0, param_write(limit_names[i],
+		if (mx_param_read(limit_names[i]) != self->saved[i])
+			EXPECT_EQ(0, mx_param_write(limit_names[i],
 						 self->saved[i]));
 	}
 	EXPECT_STATS_EQ(&self->base);
@@ -474,7 +346,7 @@ static uint32_t fill(mx_handle_t h, uint32_t first, uint32_t max,
 	uint32_t n = 0;
 
 	while (n < max) {
-		*last = write_u32(h, first + n, NULL, 0);
+		*last = mx_write_u32(h, first + n, NULL, 0);
 		if (*last != NO_ERROR)
 			break;
 		n++;
@@ -497,7 +369,7 @@ TEST_F(limits, message_cap)
 
 	if (!self->writable)
 		SKIP(return, "module parameters are not writable (not root?)");
-	ASSERT_EQ(0, param_write("max_queued_msgs", MSG_CAP));
+	ASSERT_EQ(0, mx_param_write("max_queued_msgs", MSG_CAP));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(x, 0));
 
@@ -509,35 +381,35 @@ TEST_F(limits, message_cap)
 		  mx_stat_read("message_bytes"));
 	EXPECT_FALSE(mx_writable(p[0]));
 	/* A refused message leaves its handle with the caller. */
-	EXPECT_EQ(ERR_NO_MEMORY, write_u32(p[0], n, &x[1], 1));
-	EXPECT_TRUE(mx_valid(x[1]));
-	EXPECT_FALSE(mx_peer_closed(x[0]));
+	EXPECT_EQ(ERR_NO_MEMORY, mx_write_u32(p[0], n, &x[1], 1));
+	EXPECT_TRUE(mx_is_valid(x[1]));
+	EXPECT_FALSE(mx_is_peer_closed(x[0]));
 
 	/* One read makes room for exactly one more. */
-	ASSERT_EQ(NO_ERROR, read_u32(p[1], &v, NULL, 0, NULL));
+	ASSERT_EQ(NO_ERROR, mx_read_u32(p[1], &v, NULL, 0, NULL));
 	EXPECT_EQ(0u, v);
 	EXPECT_TRUE(mx_writable(p[0]));
-	EXPECT_EQ(NO_ERROR, write_u32(p[0], n, &x[1], 1));
+	EXPECT_EQ(NO_ERROR, mx_write_u32(p[0], n, &x[1], 1));
 	EXPECT_FALSE(mx_writable(p[0]));
-	EXPECT_EQ(ERR_NO_MEMORY, write_u32(p[0], n + 1, NULL, 0));
+	EXPECT_EQ(ERR_NO_MEMORY, mx_write_u32(p[0], n + 1, NULL, 0));
 
 	/* Nothing was lost: 1..MSG_CAP in order, the last with x[1]. */
 	for (i = 1; i <= MSG_CAP; i++) {
 		got = MX_HANDLE_INVALID;
-		ASSERT_EQ(NO_ERROR, read_u32(p[1], &v, &got, 1, &nh));
+		ASSERT_EQ(NO_ERROR, mx_read_u32(p[1], &v, &got, 1, &nh));
 		ASSERT_EQ(i, v);
 		EXPECT_EQ(i == MSG_CAP ? 1u : 0u, nh);
 	}
-	EXPECT_EQ(ERR_BAD_STATE, read_u32(p[1], &v, NULL, 0, NULL));
-	EXPECT_EQ(NO_ERROR, write_u32(got, 9, NULL, 0));
-	EXPECT_EQ(NO_ERROR, read_u32(x[0], &v, NULL, 0, NULL));
+	EXPECT_EQ(ERR_BAD_STATE, mx_read_u32(p[1], &v, NULL, 0, NULL));
+	EXPECT_EQ(NO_ERROR, mx_write_u32(got, 9, NULL, 0));
+	EXPECT_EQ(NO_ERROR, mx_read_u32(x[0], &v, NULL, 0, NULL));
 
 	/* A full queue closed unread gives all its memory back. */
 	EXPECT_EQ(MSG_CAP, fill(p[0], 0, 4 * MSG_CAP, &last));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
 	EXPECT_EQ(self->base.message_bytes, mx_stat_read("message_bytes"));
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(got));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(x[0]));
@@ -576,7 +448,7 @@ TEST_F(limits, byte_cap)
 	if (!self->writable)
 		SKIP(return, "module parameters are not writable (not root?)");
 	ASSERT_LT(BYTE_CAP / BIG_MSG, self->saved[LIM_MSGS]);
-	ASSERT_EQ(0, param_write("max_queued_bytes", BYTE_CAP));
+	ASSERT_EQ(0, mx_param_write("max_queued_bytes", BYTE_CAP));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(x, 0));
 
@@ -595,7 +467,7 @@ TEST_F(limits, byte_cap)
 	EXPECT_TRUE(mx_writable(p[0]));
 	EXPECT_EQ(ERR_NO_MEMORY, write_big(p[0], BIG_MSG - HANDLE_COST + 1,
 					   n, &x[1], 1));
-	EXPECT_TRUE(mx_valid(x[1]));
+	EXPECT_TRUE(mx_is_valid(x[1]));
 	EXPECT_EQ(NO_ERROR, write_big(p[0], BIG_MSG - HANDLE_COST, n,
 				      &x[1], 1));
 	EXPECT_FALSE(mx_writable(p[0]));
@@ -610,7 +482,7 @@ TEST_F(limits, byte_cap)
 	}
 	EXPECT_EQ(ERR_BAD_STATE, read_big(p[1], &nb, &seq, NULL, NULL));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(got[0]));
-	EXPECT_TRUE(mx_peer_closed(x[0]));
+	EXPECT_TRUE(mx_is_peer_closed(x[0]));
 
 	/* Full again, then closed unread: all memory back. */
 	for (i = 0; i < n; i++)
@@ -646,14 +518,14 @@ TEST_F(limits, handle_cap)
 
 	if (!self->writable)
 		SKIP(return, "module parameters are not writable (not root?)");
-	ASSERT_EQ(0, param_write("max_handles", HANDLE_CAP));
+	ASSERT_EQ(0, mx_param_write("max_handles", HANDLE_CAP));
 	/* a[1] has a message with two handles waiting. */
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(a, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(c, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(e, 0));
 	pair[0] = c[1];
 	pair[1] = e[1];
-	ASSERT_EQ(NO_ERROR, write_u32(a[0], 42, pair, 2));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(a[0], 42, pair, 2));
 
 	while (n < HANDLE_CAP && mx_msgpipe_create(p[n], 0) == NO_ERROR)
 		n++;
@@ -663,9 +535,9 @@ TEST_F(limits, handle_cap)
 	EXPECT_EQ(self->base.handles + HANDLE_CAP, mx_stat_read("handles"));
 
 	/* The read needs two slots: refused, and the message stays. */
-	EXPECT_EQ(ERR_NO_MEMORY, read_u32(a[1], &v, pair, 2, &nh));
+	EXPECT_EQ(ERR_NO_MEMORY, mx_read_u32(a[1], &v, pair, 2, &nh));
 	EXPECT_EQ(self->base.messages + 1, mx_stat_read("messages"));
-	EXPECT_FALSE(mx_peer_closed(c[0]));
+	EXPECT_FALSE(mx_is_peer_closed(c[0]));
 
 	/* Export frees a slot; at the cap an import is refused. */
 	ASSERT_EQ(NO_ERROR, mx_handle_export(p[0][1], MX_EXPORT_CLOEXEC, &fd));
@@ -680,8 +552,8 @@ TEST_F(limits, handle_cap)
 	EXPECT_EQ(NO_ERROR, mx_handle_import(fd2, &p[1][1]));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_EQ(0, close(fd2));
-	EXPECT_FALSE(mx_peer_closed(p[0][0]));
-	EXPECT_FALSE(mx_peer_closed(p[1][0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0][0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[1][0]));
 	EXPECT_EQ(self->base.handles + HANDLE_CAP, mx_stat_read("handles"));
 
 	/* The cap is per process: a child starts from nothing. */
@@ -696,13 +568,13 @@ TEST_F(limits, handle_cap)
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[n][0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[n][1]));
 	nh = 2;
-	EXPECT_EQ(NO_ERROR, read_u32(a[1], &v, pair, 2, &nh));
+	EXPECT_EQ(NO_ERROR, mx_read_u32(a[1], &v, pair, 2, &nh));
 	EXPECT_EQ(42u, v);
 	EXPECT_EQ(2u, nh);
-	EXPECT_EQ(NO_ERROR, write_u32(pair[0], 1, NULL, 0));
-	EXPECT_EQ(NO_ERROR, read_u32(c[0], &v, NULL, 0, NULL));
-	EXPECT_EQ(NO_ERROR, write_u32(pair[1], 2, NULL, 0));
-	EXPECT_EQ(NO_ERROR, read_u32(e[0], &v, NULL, 0, NULL));
+	EXPECT_EQ(NO_ERROR, mx_write_u32(pair[0], 1, NULL, 0));
+	EXPECT_EQ(NO_ERROR, mx_read_u32(c[0], &v, NULL, 0, NULL));
+	EXPECT_EQ(NO_ERROR, mx_write_u32(pair[1], 2, NULL, 0));
+	EXPECT_EQ(NO_ERROR, mx_read_u32(e[0], &v, NULL, 0, NULL));
 
 	for (k = 0; k < n; k++) {
 		EXPECT_EQ(NO_ERROR, mx_handle_close(p[k][0]));

@@ -16,7 +16,6 @@
 
 #include "mx_test.h"
 
-#define PARAM_DIR	"/sys/module/magenta/parameters/"
 #define MAX_BYTES	65536u
 #define MAX_HANDLES	1024u
 #define RWP		(PROT_READ | PROT_WRITE)
@@ -25,35 +24,13 @@
 static char big_out[MAX_BYTES + 1];	/* payloads to write */
 static char big_in[MAX_BYTES + 1];	/* buffer to read into */
 
-/* A module parameter, or -1 if it cannot be read. */
-static long param_read(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static long page_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
-}
-
 /*
  * @n accessible pages followed by one PROT_NONE page; the accessible ones
  * get @prot (after being zeroed). Returns the start, or NULL.
  */
 static char *map_guarded(size_t n, int prot)
 {
-	size_t pg = page_size();
+	size_t pg = mx_page_size();
 	char *p = mmap(NULL, (n + 1) * pg, RWP, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 
@@ -69,18 +46,18 @@ static char *map_guarded(size_t n, int prot)
 
 static void unmap_guarded(char *p, size_t n)
 {
-	munmap(p, (n + 1) * page_size());
+	munmap(p, (n + 1) * mx_page_size());
 }
 
 /* An address that was mapped a moment ago and is not any more. */
 static void *unmapped_address(void)
 {
-	void *p = mmap(NULL, page_size(), RWP, MAP_PRIVATE | MAP_ANONYMOUS,
+	void *p = mmap(NULL, mx_page_size(), RWP, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	munmap(p, page_size());
+	munmap(p, mx_page_size());
 	return p;
 }
 
@@ -131,18 +108,6 @@ static long fill(mx_handle_t h, long n)
 		if (mx_msgpipe_write(h, NULL, 0, NULL, 0, 0) != NO_ERROR)
 			break;
 	return i;
-}
-
-/* A handle value that was valid a moment ago. */
-static mx_handle_t dead_value(void)
-{
-	mx_handle_t p[2];
-
-	if (mx_msgpipe_create(p, 0) != NO_ERROR)
-		return MX_HANDLE_INVALID;
-	mx_handle_close(p[0]);
-	mx_handle_close(p[1]);
-	return p[0];
 }
 
 /* ------------------------------------------------------------------ */
@@ -294,7 +259,7 @@ TEST_F(mx, write_nonzero_flags)
 /* Check 6: bytes unreadable, wholly or in part. */
 TEST_F(mx, write_unreadable_bytes)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	void *gone = unmapped_address();
 	mx_handle_t h[2];
@@ -319,7 +284,7 @@ TEST_F(mx, write_unreadable_bytes)
 /* Check 6: handles unreadable; a partly readable array moves nothing. */
 TEST_F(mx, write_unreadable_handles)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	mx_handle_t h[2], a[2], c[2], *arr;
 
@@ -355,7 +320,7 @@ TEST_F(mx, write_invalid_handle_in_array)
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(a, 0));
 	arr[0] = a[0];
-	arr[1] = dead_value();
+	arr[1] = mx_dead_handle();
 	EXPECT_EQ(ERR_INVALID_ARGS, put_handles(h[0], "x", arr, 2));
 	arr[1] = 0;
 	EXPECT_EQ(ERR_INVALID_ARGS, put_handles(h[0], "x", arr, 2));
@@ -516,7 +481,7 @@ TEST_F(mx, write_peer_closed)
  */
 TEST_F_TIMEOUT(mx, write_queue_full, 180)
 {
-	long n = param_read("max_queued_msgs"), i;
+	long n = mx_param_read("max_queued_msgs"), i;
 	mx_handle_t h[2], a[2];
 	mx_signals_state_t st;
 	uint32_t v, nb, nh;
@@ -566,8 +531,8 @@ TEST_F_TIMEOUT(mx, write_queue_full, 180)
  */
 TEST_F_TIMEOUT(mx, write_queue_bytes_full, 120)
 {
-	long msgs = param_read("max_queued_msgs");
-	long max = param_read("max_queued_bytes");
+	long msgs = mx_param_read("max_queued_msgs");
+	long max = mx_param_read("max_queued_bytes");
 	long k, rem, i;
 	mx_handle_t h[2], a[2];
 
@@ -656,7 +621,7 @@ TEST_F(mx, write_moves_handles)
  */
 TEST_F(mx, write_failures_keep_handles)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	mx_handle_t h[2], a[2], c[2], x, arr[4], *tail;
 	long handles, msgs;
@@ -680,7 +645,7 @@ TEST_F(mx, write_failures_keep_handles)
 		arr[2] = a[1];
 		switch (k) {
 		case 0:		/* an invalid entry */
-			arr[2] = dead_value();
+			arr[2] = mx_dead_handle();
 			break;
 		case 1:		/* the writer itself */
 			arr[2] = h[0];
@@ -886,12 +851,7 @@ FIXTURE_VARIANT(order) {
 
 FIXTURE_SETUP(order)
 {
-	mx_handle_t h[2];
-
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
 }
 
 FIXTURE_TEARDOWN(order)
@@ -1009,7 +969,7 @@ TEST_F_TIMEOUT(order, write, 120)
 {
 	const unsigned int v = variant->viol;
 	const size_t nent = strlen(variant->entries);
-	long pg = page_size();
+	long pg = mx_page_size();
 	struct order_pipes op;
 	mx_handle_t pipe[2], writer, peer = 0, arr[16], *hs = arr;
 	void *bytes = big_out;
@@ -1023,14 +983,14 @@ TEST_F_TIMEOUT(order, write, 120)
 	memset(&op, 0, sizeof(op));
 	ASSERT_GT(ARRAY_SIZE(arr), nent);
 	if (v & V_FULL) {
-		n_full = param_read("max_queued_msgs");
+		n_full = mx_param_read("max_queued_msgs");
 		if (n_full <= 0 || n_full > 100000)
 			SKIP(return, "max_queued_msgs unusable (%ld)", n_full);
 	}
 
 	/* The writing handle (check 1, 2, 8, 10, 11). */
 	if (v & V_BADH) {
-		writer = dead_value();
+		writer = mx_dead_handle();
 		ASSERT_LT(0, writer);
 	} else {
 		ASSERT_EQ(NO_ERROR, mx_msgpipe_create(pipe, (v & V_REPLY) ?
@@ -1055,7 +1015,7 @@ TEST_F_TIMEOUT(order, write, 120)
 		if (c == 's') {
 			arr[i] = writer;
 		} else if (c == 'b') {
-			arr[i] = dead_value();
+			arr[i] = mx_dead_handle();
 		} else if (c == 'x') {
 			if (!op.x_send) {
 				ASSERT_EQ(NO_ERROR, mx_msgpipe_create(pipe, 0));
@@ -1149,7 +1109,7 @@ TEST_F_TIMEOUT(order, write, 120)
 TEST_F(mx, read_invalid_handle)
 {
 	uint32_t nb = sizeof(big_in), nh = 0;
-	mx_handle_t dead = dead_value();
+	mx_handle_t dead = mx_dead_handle();
 
 	ASSERT_LT(0, dead);
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_msgpipe_read(0, big_in, &nb, NULL, &nh, 0));
@@ -1204,7 +1164,7 @@ TEST_F(mx, read_buffer_without_size)
 /* Size pointers that cannot be read, or cannot be written back. */
 TEST_F(mx, read_bad_size_pointers)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	mx_handle_t h[2];
 	uint32_t nb = sizeof(big_in), nh = 0, *ro;
@@ -1378,7 +1338,7 @@ TEST_F(mx, read_buffer_too_small)
 /* A bytes buffer that faults: nothing lost, nothing installed. */
 TEST_F(mx, read_fault_in_bytes_buffer)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	mx_handle_t h[2], a[2], got;
 	long handles;
@@ -1420,7 +1380,7 @@ TEST_F(mx, read_fault_in_bytes_buffer)
 /* A handles buffer that cannot be written: nothing lost or installed. */
 TEST_F(mx, read_fault_in_handles_buffer)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, PROT_READ);
 	mx_handle_t h[2], a[2], c[2], arr[2], got[2];
 	long handles;
@@ -1554,7 +1514,7 @@ TEST_F(mx, read_discard_fitting_message)
  */
 TEST_F(mx, read_discard_fault_keeps_message)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *g = map_guarded(1, RWP);
 	mx_handle_t h[2];
 	uint32_t *ro, nb, nh = 0;
@@ -1603,7 +1563,7 @@ TEST_F(mx, create_null_handles)
 /* handles unwritable, wholly or for handles[1] only: nothing left behind. */
 TEST_F(mx, create_unwritable_handles)
 {
-	long pg = page_size();
+	long pg = mx_page_size();
 	char *ro = map_guarded(1, PROT_READ);
 	char *g = map_guarded(1, RWP);
 	mx_handle_t *half;
@@ -1714,7 +1674,7 @@ TEST_F(mx, close_invalid_values)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_close(bad[i]));
-	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_close(dead_value()));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_close(mx_dead_handle()));
 }
 
 TEST_F(mx, close_twice)

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 
 #define MX_DEV		"/dev/magenta"
 #define MX_STATS_DIR	"/sys/class/misc/magenta/stats/"
+#define MX_PARAM_DIR	"/sys/module/magenta/parameters/"
 
 /* The module's live-object counters (kmod/stats.c). */
 struct mx_stats {
@@ -36,20 +40,62 @@ struct mx_stats {
 	long waiters;
 };
 
-static inline long mx_stat_read(const char *name)
+/* The decimal number in file @path, or -1 if it cannot be read. */
+static inline long mx_read_long(const char *path)
 {
-	char path[128];
 	long v = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), MX_STATS_DIR "%s", name);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fscanf(f, "%ld", &v) != 1)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* One of the module's live-object counters, or -1. */
+static inline long mx_stat_read(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MX_STATS_DIR "%s", name);
+	return mx_read_long(path);
+}
+
+/* A module parameter, or -1 if it cannot be read. */
+static inline long mx_param_read(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
+	return mx_read_long(path);
+}
+
+/* May this process change module parameter @name (root)? */
+static inline bool mx_param_writable(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
+	return access(path, W_OK) == 0;
+}
+
+/* Set module parameter @name to @v: 0, or -1. */
+static inline int mx_param_write(const char *name, long v)
+{
+	char path[128];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	r = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+	if (fclose(f))
+		r = -1;
+	return r;
 }
 
 static inline void mx_stats_read(struct mx_stats *s)
@@ -90,6 +136,161 @@ static inline int mx_wait_child(pid_t pid)
 	return -1;
 }
 
+/* The size of a memory page. */
+static inline long mx_page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/* Is @h a handle of this process? (Any answer but ERR_INVALID_ARGS.) */
+static inline bool mx_is_valid(mx_handle_t h)
+{
+	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) !=
+	       ERR_INVALID_ARGS;
+}
+
+/* Is PEER_CLOSED satisfied on @h right now? */
+static inline bool mx_is_peer_closed(mx_handle_t h)
+{
+	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) ==
+	       NO_ERROR;
+}
+
+/* A handle value that was valid a moment ago (0 if none could be made). */
+static inline mx_handle_t mx_dead_handle(void)
+{
+	mx_handle_t h[2];
+
+	if (mx_msgpipe_create(h, 0) != NO_ERROR)
+		return MX_HANDLE_INVALID;
+	mx_handle_close(h[0]);
+	mx_handle_close(h[1]);
+	return h[0];
+}
+
+/* Write a 4-byte message holding @v, carrying the @n handles @hs. */
+static inline mx_status_t mx_write_u32(mx_handle_t h, uint32_t v,
+				       mx_handle_t *hs, uint32_t n)
+{
+	return mx_msgpipe_write(h, &v, sizeof(v), hs, n, 0);
+}
+
+/* Read <= 4 bytes and @cap handles; *n: the handles read, 0 on error. */
+static inline mx_status_t mx_read_u32(mx_handle_t h, uint32_t *v,
+				      mx_handle_t *hs, uint32_t cap,
+				      uint32_t *n)
+{
+	uint32_t nb = sizeof(*v), nh = cap;
+	mx_status_t r;
+
+	*v = UINT32_MAX;
+	r = mx_msgpipe_read(h, v, &nb, hs, hs ? &nh : NULL, 0);
+	if (n)
+		*n = r == NO_ERROR ? nh : 0;
+	return r;
+}
+
+/* Send @len bytes on a Unix socket, with @fd attached if >= 0: 0 or -1. */
+static inline int mx_sock_send(int sock, const void *buf, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* Receive one message of at most @len bytes; *fd gets an attached fd or -1. */
+static inline ssize_t mx_sock_recv(int sock, void *buf, size_t len, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &m, 0);
+	while (n < 0 && errno == EINTR);
+	c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* Send @fd over a Unix socket (SCM_RIGHTS) with one byte: 0 or -1. */
+static inline int mx_send_fd(int sock, int fd)
+{
+	return mx_sock_send(sock, "f", 1, fd);
+}
+
+/* Receive the fd sent by mx_send_fd(), or -1. */
+static inline int mx_recv_fd(int sock)
+{
+	char byte;
+	int fd;
+
+	if (mx_sock_recv(sock, &byte, 1, &fd) != 1) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Fork a child exiting with @child(end of a new socketpair); pid, or -1. */
+static inline pid_t mx_fork_socket(int type, int (*child)(int sock),
+				   int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	*sock = -1;
+	if (socketpair(AF_UNIX, type, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(child(sv[1]));
+	}
+	close(sv[1]);
+	if (pid < 0)
+		close(sv[0]);
+	else
+		*sock = sv[0];
+	return pid;
+}
+
+/* Open the device (pipe created, closed), then record *base: a status. */
+static inline mx_status_t mx_open_baseline(struct mx_stats *base)
+{
+	mx_handle_t h[2];
+	mx_status_t r;
+
+	r = mx_msgpipe_create(h, 0);
+	if (r == NO_ERROR)
+		r = mx_handle_close(h[0]);
+	if (r == NO_ERROR)
+		r = mx_handle_close(h[1]);
+	mx_stats_read(base);
+	return r;
+}
+
 /* Skip the whole program, kselftest style, without the module. */
 static void __attribute__((constructor)) mx_require_device(void)
 {
@@ -109,13 +310,7 @@ FIXTURE(mx) {
 
 FIXTURE_SETUP(mx)
 {
-	mx_handle_t h[2];
-
-	/* Open the device now so the baseline includes our table. */
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
 	ASSERT_LE(0, self->base.handles);
 }
 

@@ -34,20 +34,6 @@
 
 #define SIG_ANY (MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE | MX_SIGNAL_PEER_CLOSED)
 
-/* Is @h a handle of this process? (Any answer but ERR_INVALID_ARGS.) */
-static bool mx_valid(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) !=
-	       ERR_INVALID_ARGS;
-}
-
-/* Is PEER_CLOSED satisfied on @h right now? */
-static bool mx_peer_closed(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_PEER_CLOSED, 0, NULL) ==
-	       NO_ERROR;
-}
-
 /* Write a NUL-terminated string, optionally carrying one handle. */
 static mx_status_t write_str(mx_handle_t h, const char *s, mx_handle_t carry)
 {
@@ -66,49 +52,6 @@ static mx_status_t read_str(mx_handle_t h, char *buf, mx_handle_t *carried)
 	if (r == NO_ERROR && carried && nh == 0)
 		*carried = MX_HANDLE_INVALID;
 	return r;
-}
-
-/* Send @len bytes on a SOCK_SEQPACKET socket, with @fd attached if >= 0. */
-static int sock_send(int sock, const void *buf, size_t len, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (fd >= 0) {
-		memset(cbuf, 0, sizeof(cbuf));
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
-/* Receive one packet; *fd gets an attached descriptor or -1. */
-static ssize_t sock_recv(int sock, void *buf, size_t len, int *fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	*fd = -1;
-	do
-		n = recvmsg(sock, &m, 0);
-	while (n < 0 && errno == EINTR);
-	c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return n;
 }
 
 /* ---- process B -------------------------------------------------------- */
@@ -181,7 +124,7 @@ static void remote_scan(mx_handle_t center, struct remote_rep *rp)
 
 	for (v = (int64_t)center - SCAN_RADIUS;
 	     v <= (int64_t)center + SCAN_RADIUS; v++) {
-		if (v <= 0 || v > INT32_MAX || !mx_valid((mx_handle_t)v))
+		if (v <= 0 || v > INT32_MAX || !mx_is_valid((mx_handle_t)v))
 			continue;
 		rp->valid++;
 		rp->own += own_has((mx_handle_t)v);
@@ -237,8 +180,8 @@ static void remote_do(const struct remote_req *rq, struct remote_rep *rp,
 	}
 }
 
-/* B's main loop: never returns. */
-static void __attribute__((noreturn)) remote_serve(int sock)
+/* B's main loop: never returns (it exits). */
+static int remote_serve(int sock)
 {
 	for (;;) {
 		struct remote_rep rp = { .status = REMOTE_BROKEN };
@@ -246,7 +189,7 @@ static void __attribute__((noreturn)) remote_serve(int sock)
 		int in_fd, out_fd = -1;
 		ssize_t n;
 
-		n = sock_recv(sock, &rq, sizeof(rq), &in_fd);
+		n = mx_sock_recv(sock, &rq, sizeof(rq), &in_fd);
 		if (n == 0 || (n == sizeof(rq) && rq.op == OP_QUIT))
 			_exit(0);
 		if (n != sizeof(rq))
@@ -254,7 +197,7 @@ static void __attribute__((noreturn)) remote_serve(int sock)
 		remote_do(&rq, &rp, in_fd, &out_fd);
 		if (in_fd >= 0)
 			close(in_fd);
-		if (sock_send(sock, &rp, sizeof(rp), out_fd))
+		if (mx_sock_send(sock, &rp, sizeof(rp), out_fd))
 			_exit(3);
 		if (out_fd >= 0)
 			close(out_fd);
@@ -272,23 +215,10 @@ FIXTURE(remote) {
 
 FIXTURE_SETUP(remote)
 {
-	mx_handle_t h[2];
-	int sv[2];
-
 	/* Open the device now so the baseline includes A's table. */
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[0]));
-	ASSERT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	mx_stats_read(&self->base);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
-	self->pid = fork();
+	ASSERT_EQ(NO_ERROR, mx_open_baseline(&self->base));
+	self->pid = mx_fork_socket(SOCK_SEQPACKET, remote_serve, &self->sock);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sv[0]);
-		remote_serve(sv[1]);
-	}
-	close(sv[1]);
-	self->sock = sv[0];
 }
 
 FIXTURE_TEARDOWN(remote)
@@ -311,8 +241,8 @@ static struct remote_rep remote_call(int sock, int op, mx_handle_t h,
 
 	if (data)
 		snprintf(rq.data, sizeof(rq.data), "%s", data);
-	if (sock_send(sock, &rq, sizeof(rq), fd) ||
-	    sock_recv(sock, &rp, sizeof(rp), &got_fd) != sizeof(rp))
+	if (mx_sock_send(sock, &rq, sizeof(rq), fd) ||
+	    mx_sock_recv(sock, &rp, sizeof(rp), &got_fd) != sizeof(rp))
 		rp.status = REMOTE_BROKEN;
 	else if (out_fd)
 		*out_fd = got_fd;
@@ -329,7 +259,7 @@ static int remote_quit(int sock, pid_t *pid)
 	struct remote_req rq = { .op = OP_QUIT };
 	int r;
 
-	if (sock_send(sock, &rq, sizeof(rq), -1))
+	if (mx_sock_send(sock, &rq, sizeof(rq), -1))
 		return -1;
 	r = mx_wait_child(*pid);
 	*pid = 0;
@@ -365,7 +295,7 @@ TEST_F(remote, endpoint_travels_between_processes)
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(boot, 0));
 	hb = remote_bootstrap(self->sock, boot[1]);
 	ASSERT_NE(MX_HANDLE_INVALID, hb);
-	EXPECT_FALSE(mx_valid(boot[1]));
+	EXPECT_FALSE(mx_is_valid(boot[1]));
 
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
 	ASSERT_EQ(NO_ERROR, write_str(boot[0], "take", p[1]));
@@ -392,9 +322,9 @@ TEST_F(remote, endpoint_travels_between_processes)
 
 	/* B closing it is seen by A. */
 	EXPECT_EQ(NO_ERROR, REMOTE(OP_CLOSE, q).status);
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, REMOTE(OP_CLOSE, hb).status);
-	EXPECT_TRUE(mx_peer_closed(boot[0]));
+	EXPECT_TRUE(mx_is_peer_closed(boot[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(boot[0]));
 }
@@ -409,7 +339,7 @@ static void local_scan(mx_handle_t c, const mx_handle_t *own, int n,
 	*valid = 0;
 	*mine = 0;
 	for (v = (int64_t)c - SCAN_RADIUS; v <= (int64_t)c + SCAN_RADIUS; v++) {
-		if (v <= 0 || v > INT32_MAX || !mx_valid((mx_handle_t)v))
+		if (v <= 0 || v > INT32_MAX || !mx_is_valid((mx_handle_t)v))
 			continue;
 		(*valid)++;
 		for (i = 0; i < n; i++)
@@ -495,7 +425,7 @@ TEST_F(remote, rights_kept_in_message)
 	EXPECT_STREQ("back", rp.data);
 	/* B still holds hb, q and wo: its exit closes them. */
 	EXPECT_EQ(0, remote_quit(self->sock, &self->pid));
-	EXPECT_TRUE(mx_peer_closed(boot[0]));
+	EXPECT_TRUE(mx_is_peer_closed(boot[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(boot[0]));
 }
 
@@ -510,7 +440,7 @@ TEST_F(remote, rights_kept_through_fd)
 	ASSERT_LT(0, ro);
 	q = remote_bootstrap(self->sock, ro);
 	ASSERT_NE(MX_HANDLE_INVALID, q);
-	EXPECT_FALSE(mx_valid(ro));
+	EXPECT_FALSE(mx_is_valid(ro));
 
 	rp = remote_call(self->sock, OP_WRITE, q, 0, "no", -1, NULL);
 	EXPECT_EQ(ERR_ACCESS_DENIED, rp.status);
@@ -519,7 +449,7 @@ TEST_F(remote, rights_kept_through_fd)
 	EXPECT_EQ(NO_ERROR, rp.status);
 	EXPECT_STREQ("hello", rp.data);
 	EXPECT_EQ(NO_ERROR, REMOTE(OP_CLOSE, q).status);
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 }
 
@@ -545,10 +475,10 @@ TEST_F(remote, exit_closes_child_handles)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NO_ERROR, mx_handle_import(fd, &mine));
 	close(fd);
-	EXPECT_FALSE(mx_peer_closed(mine));
+	EXPECT_FALSE(mx_is_peer_closed(mine));
 
 	EXPECT_EQ(0, remote_quit(self->sock, &self->pid));
-	EXPECT_TRUE(mx_peer_closed(mine));
+	EXPECT_TRUE(mx_is_peer_closed(mine));
 	EXPECT_EQ(NO_ERROR, read_str(mine, buf, NULL));
 	EXPECT_STREQ("last", buf);
 	EXPECT_EQ(ERR_CHANNEL_CLOSED, read_str(mine, buf, NULL));
@@ -568,7 +498,7 @@ static int fork_child_check(const mx_handle_t *parent)
 	mx_handle_t own[2];
 	char buf[MSG_MAX];
 
-	if (mx_valid(parent[0]) || mx_valid(parent[1]))
+	if (mx_is_valid(parent[0]) || mx_is_valid(parent[1]))
 		return CHILD_SAW_PROBE;
 	if (write_str(parent[0], "x", 0) != ERR_INVALID_ARGS)
 		return CHILD_SAW_WRITE;
@@ -632,7 +562,7 @@ TEST_F(mx, export_needs_transfer)
 	EXPECT_EQ(NO_ERROR, write_str(p[0], "here", 0));
 	EXPECT_EQ(NO_ERROR, read_str(rw, buf, NULL));
 	EXPECT_STREQ("here", buf);
-	EXPECT_FALSE(mx_peer_closed(p[0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(rw));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 }
@@ -681,10 +611,10 @@ TEST_F(mx, import_twice_is_bad_state)
 	EXPECT_EQ(0, close(fd2));
 	EXPECT_EQ(0, close(fd));
 	/* Closing the emptied fd did not close the imported handle. */
-	EXPECT_FALSE(mx_peer_closed(p[0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, write_str(p[0], "x", 0));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(first));
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 }
 
@@ -738,13 +668,13 @@ TEST_F(mx, close_exported_fd_closes_endpoint)
 	ASSERT_EQ(NO_ERROR, mx_handle_export(p[1], 0, &fd));
 	EXPECT_EQ(self->base.xfers + 1, mx_stat_read("xfers"));
 	EXPECT_EQ(self->base.messages + 1, mx_stat_read("messages"));
-	EXPECT_FALSE(mx_peer_closed(p[0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0]));
 
 	EXPECT_EQ(0, close(fd));
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(ERR_BAD_STATE, write_str(p[0], "late", 0));
 	/* The queued message died with it, and closed q[1]. */
-	EXPECT_TRUE(mx_peer_closed(q[0]));
+	EXPECT_TRUE(mx_is_peer_closed(q[0]));
 	EXPECT_EQ(self->base.xfers, mx_stat_read("xfers"));
 	EXPECT_EQ(self->base.messages, mx_stat_read("messages"));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
@@ -878,7 +808,7 @@ TEST_F(mx, exported_fd_survives_exec)
 	EXPECT_STREQ("pong", rep.tag);
 	EXPECT_EQ(pid, rep.pid);
 	/* Its exit closed the imported handle. */
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 }
 
@@ -895,9 +825,9 @@ TEST_F(mx, cloexec_fd_closed_by_exec)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(EXEC_OK, mx_wait_child(pid));
 	/* Our copy still holds the endpoint; closing it closes that. */
-	EXPECT_FALSE(mx_peer_closed(p[0]));
+	EXPECT_FALSE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(0, close(fd));
-	EXPECT_TRUE(mx_peer_closed(p[0]));
+	EXPECT_TRUE(mx_is_peer_closed(p[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
 }
 

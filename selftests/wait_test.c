@@ -35,7 +35,7 @@
 
 #define RIGHTS_PIPE	(MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_RIGHT_WRITE)
 
-#define PARAM_MSGS	"/sys/module/magenta/parameters/max_queued_msgs"
+#define PARAM_MSGS	"max_queued_msgs"
 
 #define MAX_WAIT	256
 #define POISON		0xccccccccu
@@ -69,18 +69,6 @@ static mx_status_t get1(mx_handle_t h)
 static mx_status_t send_handle(mx_handle_t via, mx_handle_t h)
 {
 	return mx_msgpipe_write(via, NULL, 0, &h, 1, 0);
-}
-
-/* A handle value that was valid in this process and is closed now. */
-static mx_handle_t stale_handle(void)
-{
-	mx_handle_t h[2];
-
-	if (mx_msgpipe_create(h, 0))
-		return -1;
-	mx_handle_close(h[0]);
-	mx_handle_close(h[1]);
-	return h[0];
 }
 
 /*
@@ -118,8 +106,8 @@ static bool await_count(const volatile sig_atomic_t *v, int target)
 /* A PROT_READ page: a buffer the kernel must not be able to write. */
 static void *ro_page(void)
 {
-	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *p = mmap(NULL, mx_page_size(), PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -288,33 +276,6 @@ TEST_F(mx, lifecycle_peer_closed_empty)
 /* ---------------------------------------------------------------------- */
 /* WRITABLE at the queue cap (needs root to lower max_queued_msgs). */
 
-static int param_read(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	int r = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, (int)n, f)) {
-		buf[strcspn(buf, "\n")] = 0;
-		r = 0;
-	}
-	fclose(f);
-	return r;
-}
-
-static int param_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int r;
-
-	if (!f)
-		return -1;
-	r = fputs(val, f) < 0;
-	r |= fclose(f) != 0;
-	return r ? -1 : 0;
-}
-
 /*
  * The body runs with the cap lowered to 3, so it uses EXPECT only and
  * bounded waits: the caller must get to restore the parameter.
@@ -353,15 +314,16 @@ static void queue_cap_body(struct __test_metadata *_metadata,
 
 TEST_F(mx, writable_cleared_at_queue_cap)
 {
+	long old = mx_param_read(PARAM_MSGS);
 	mx_handle_t h[2];
-	char old[32];
 
-	if (param_read(PARAM_MSGS, old, sizeof(old)) || access(PARAM_MSGS, W_OK))
-		SKIP(return, "cannot change %s (not root?)", PARAM_MSGS);
+	if (old < 0 || !mx_param_writable(PARAM_MSGS))
+		SKIP(return, "cannot change %s (not root?)",
+		     MX_PARAM_DIR PARAM_MSGS);
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
-	ASSERT_EQ(0, param_write(PARAM_MSGS, "3"));
+	ASSERT_EQ(0, mx_param_write(PARAM_MSGS, 3));
 	queue_cap_body(_metadata, self, h);
-	EXPECT_EQ(0, param_write(PARAM_MSGS, old));
+	EXPECT_EQ(0, mx_param_write(PARAM_MSGS, old));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[1]));
 }
@@ -445,7 +407,7 @@ TEST_F(mx, wait_one_timed_out)
 
 TEST_F(mx, wait_one_invalid_handle)
 {
-	mx_handle_t stale = stale_handle();
+	mx_handle_t stale = mx_dead_handle();
 	mx_signals_state_t st;
 
 	ASSERT_LT(0, stale);
@@ -478,7 +440,7 @@ TEST_F(mx, wait_one_unwritable_state)
 	EXPECT_EQ(NO_ERROR, get1(h[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[0]));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(h[1]));
-	munmap(ro, 4096);
+	munmap(ro, mx_page_size());
 }
 
 TEST_F(mx, wait_one_access_denied)
@@ -1098,7 +1060,7 @@ TEST_F(mx, wait_many_handle_closed_by_transfer)
 
 TEST_F(mx, wait_many_invalid_args)
 {
-	mx_handle_t hs[MAX_WAIT + 1], stale = stale_handle();
+	mx_handle_t hs[MAX_WAIT + 1], stale = mx_dead_handle();
 	mx_signals_t sigs[MAX_WAIT + 1];
 	mx_signals_state_t *ro = ro_page();
 	struct trio t;
@@ -1137,12 +1099,12 @@ TEST_F(mx, wait_many_invalid_args)
 							&idx, ro));
 	EXPECT_EQ(NO_ERROR, get1(t.p[0][0]));
 	trio_close(_metadata, &t);
-	munmap(ro, 4096);
+	munmap(ro, mx_page_size());
 }
 
 TEST_F(mx, wait_many_access_denied)
 {
-	mx_handle_t stale = stale_handle();
+	mx_handle_t stale = mx_dead_handle();
 	struct trio t;
 	uint32_t idx;
 	mx_handle_t r;
@@ -1366,7 +1328,7 @@ static const mx_rights_t any_rights[] = {
 
 TEST_F(mx, duplicate_invalid)
 {
-	mx_handle_t stale = stale_handle();
+	mx_handle_t stale = mx_dead_handle();
 
 	ASSERT_LT(0, stale);
 	EXPECT_EQ(ERR_BAD_HANDLE, mx_handle_duplicate(MX_HANDLE_INVALID,
@@ -1401,7 +1363,7 @@ TEST_F(mx, duplicate_pipe_access_denied)
 
 TEST_F(mx, replace_invalid)
 {
-	mx_handle_t stale = stale_handle();
+	mx_handle_t stale = mx_dead_handle();
 	unsigned int i;
 
 	ASSERT_LT(0, stale);
