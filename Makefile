@@ -36,3 +36,4 @@ clean:
 	$(MAKE) -C examples clean
 
 include scripts/rig.mk
+include scripts/hardening.mk

@@ -1,0 +1,1114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mxstress: many processes and threads hammering message pipes, with
+ * processes killed (SIGKILL) at random moments and restarted.
+ *
+ *   mxstress [-d SECONDS] [-w WORKERS] [-t THREADS] [-k KILL_MS] [-s SEED]
+ *
+ * Each worker process runs THREADS threads doing random operations on a
+ * shared pool of its handles: create pipes, write messages (carrying 0-2
+ * handles), read them, wait_one and wait_many with small timeouts, close,
+ * replace (sometimes dropping a right), duplicate, self-echo checks, and
+ * transfers to other workers through the bootstrap (mx_handle_export, the
+ * fd sent with SCM_RIGHTS over a datagram socketpair, mx_handle_import).
+ * The parent kills a random worker every KILL_MS on average and starts a
+ * new one in its place.
+ *
+ * Checks:
+ *  - every call returns a status the contract allows for the handle's
+ *    rights and the situation (e.g. close of an owned handle: NO_ERROR; a
+ *    closed or replaced value: ERR_INVALID_ARGS; a second import of the
+ *    same fd: ERR_BAD_STATE; a read after ERR_NOT_ENOUGH_BUFFER returns
+ *    that message);
+ *  - messages: every write takes a unique id from a shared ledger, marked
+ *    "attempted" before the call and "failed" if the call fails. A reader
+ *    checks the payload and marks the id "received": an id received twice,
+ *    an id never attempted, or an id both received and failed is a
+ *    violation. Messages written and never read were destroyed with their
+ *    pipes (or by a kill); the module's `messages` counter proves it;
+ *  - no deadlock: every thread beats a heartbeat; a worker whose threads
+ *    stop beating for 30 s, a killed worker that does not die, or a run that
+ *    does not end within its bound fails the run;
+ *  - when every worker is gone, the module's live-object counters are back
+ *    to their starting values.
+ * One summary line with the duration and the operation counts; exit 0 when
+ * every check held, 1 otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <magenta/syscalls.h>
+
+#define STATS_DIR	"/sys/class/misc/magenta/stats/"
+#define MAX_WORKERS	8
+#define MAX_THREADS	8
+#define POOL		24
+#define MAX_CARRY	2
+#define MAXMSG		(1u << 22)	/* ledger size: message ids */
+#define MSG_MAGIC	0x4d584d53u
+#define XFER_MAGIC	0x58464552u
+#define STALL_NS	(30 * 1000000000ull)
+#define END_BOUND_NS	(60 * 1000000000ull)
+#define RW_RIGHTS	(MX_RIGHT_READ | MX_RIGHT_WRITE | MX_RIGHT_TRANSFER)
+
+enum op {
+	OP_CREATE, OP_WRITE, OP_READ, OP_WAIT_ONE, OP_WAIT_MANY, OP_CLOSE,
+	OP_REPLACE, OP_SEND, OP_RECV, OP_ECHO, OP_FLOOD, NOPS
+};
+static const char *const op_names[NOPS] = {
+	"create", "write", "read", "wait_one", "wait_many", "close",
+	"replace", "send", "recv", "echo", "flood",
+};
+/* Weights of the operations (brake: no create, no handles in writes). */
+static const unsigned int op_weight[NOPS] = {
+	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2,
+};
+
+static const char *const stat_names[] = {
+	"procs", "handles", "endpoints", "messages", "message_bytes",
+	"xfers", "waiters",
+};
+#define NSTATS (sizeof(stat_names) / sizeof(stat_names[0]))
+
+struct slot {
+	atomic_int pid;
+	atomic_int incarnation;
+	atomic_long beat[MAX_THREADS];
+	atomic_int cur_op[MAX_THREADS];
+};
+
+struct shared {
+	atomic_int stop;
+	atomic_int brake;
+	atomic_int failed;
+	atomic_flag fail_lock;
+	char fail_msg[1024];
+	atomic_long ops[NOPS];
+	atomic_long w_ok, w_bad_state, w_no_mem, w_denied;
+	atomic_long r_ok, r_empty, r_closed, r_small;
+	atomic_long handles_sent, handles_received;
+	atomic_long xfer_sent, xfer_dropped, xfer_imported;
+	atomic_long timed_out, handle_closed;
+	atomic_uint next_id;
+	atomic_uint_least64_t attempted[MAXMSG / 64];
+	atomic_uint_least64_t failed_ids[MAXMSG / 64];
+	atomic_uint_least64_t received[MAXMSG / 64];
+};
+
+struct hdr {
+	uint32_t magic;
+	uint32_t id;
+	uint32_t len;		/* whole message, header included */
+	uint32_t nh;
+	uint32_t rights[MAX_CARRY];
+	uint32_t sum;
+};
+
+struct entry {
+	mx_handle_t h;		/* 0: free */
+	mx_rights_t rights;
+	bool busy;
+};
+
+static struct shared *sh;
+static int nworkers = 4, nthreads = 3;
+static uint64_t seed;
+static int inbox_rx[MAX_WORKERS], inbox_tx[MAX_WORKERS];
+
+/* Per worker process. */
+static int my_slot;
+static struct entry pool[POOL];
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct thread {
+	int idx;
+	uint64_t rng;
+	pthread_t tid;
+	unsigned char *buf;	/* MX_MAX_MSG_BYTES */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint32_t rn(struct thread *th, uint32_t n)
+{
+	th->rng = mix64(th->rng);
+	return n ? (uint32_t)(th->rng % n) : 0;
+}
+
+static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!atomic_flag_test_and_set(&sh->fail_lock)) {
+		va_start(ap, fmt);
+		vsnprintf(sh->fail_msg, sizeof(sh->fail_msg), fmt, ap);
+		va_end(ap);
+		printf("mxstress: VIOLATION: %s\n", sh->fail_msg);
+	}
+	atomic_store(&sh->failed, 1);
+}
+
+#define EXPECT(cond, ...) do { if (!(cond)) violation(__VA_ARGS__); } while (0)
+
+static const char *st(mx_status_t s)
+{
+	return mx_status_get_string(s);
+}
+
+/* ---- the ledger --------------------------------------------------------- */
+
+static bool bit_set(atomic_uint_least64_t *map, uint32_t id)
+{
+	uint64_t b = 1ull << (id & 63);
+
+	return atomic_fetch_or(&map[id / 64], b) & b;
+}
+
+static bool bit_test(atomic_uint_least64_t *map, uint32_t id)
+{
+	return atomic_load(&map[id / 64]) & (1ull << (id & 63));
+}
+
+static uint32_t payload_sum(uint32_t id, const unsigned char *p, uint32_t n)
+{
+	uint32_t s = id * 2654435761u;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		s = (s ^ p[i]) * 16777619u;
+	return s;
+}
+
+static void fill_payload(unsigned char *p, uint32_t id, uint32_t n)
+{
+	uint32_t i, x = id * 2246822519u + 1;
+
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (unsigned char)(x >> 16);
+	}
+}
+
+/* ---- the pool of this process's handles --------------------------------- */
+
+static int pool_take(struct thread *th)
+{
+	int i, start = (int)rn(th, POOL), k;
+
+	pthread_mutex_lock(&pool_lock);
+	for (k = 0; k < POOL; k++) {
+		i = (start + k) % POOL;
+		if (pool[i].h && !pool[i].busy) {
+			pool[i].busy = true;
+			pthread_mutex_unlock(&pool_lock);
+			return i;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return -1;
+}
+
+static void pool_put(int i)
+{
+	pthread_mutex_lock(&pool_lock);
+	pool[i].busy = false;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static void pool_drop(int i)
+{
+	pthread_mutex_lock(&pool_lock);
+	pool[i].h = 0;
+	pool[i].busy = false;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Add a handle; if the pool is full, close it (which must work). */
+static void pool_add(mx_handle_t h, mx_rights_t rights)
+{
+	mx_status_t s;
+	int i;
+
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < POOL; i++)
+		if (!pool[i].h) {
+			pool[i].h = h;
+			pool[i].rights = rights;
+			pool[i].busy = false;
+			pthread_mutex_unlock(&pool_lock);
+			return;
+		}
+	pthread_mutex_unlock(&pool_lock);
+	s = mx_handle_close(h);
+	EXPECT(s == NO_ERROR, "close of a surplus handle %d: %s", h, st(s));
+}
+
+static int pool_count(void)
+{
+	int i, n = 0;
+
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < POOL; i++)
+		n += pool[i].h != 0;
+	pthread_mutex_unlock(&pool_lock);
+	return n;
+}
+
+/* A closed or replaced value must stay invalid. */
+static void expect_stale(mx_handle_t h, const char *what)
+{
+	mx_status_t s = mx_handle_wait_one(h, MX_SIGNAL_READABLE, 0, NULL);
+
+	EXPECT(s == ERR_INVALID_ARGS, "handle %d after %s: wait_one gave %s",
+	       h, what, st(s));
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+static void op_create(struct thread *th)
+{
+	mx_handle_t h[2];
+	mx_status_t s;
+
+	(void)th;
+	if (atomic_load(&sh->brake) || pool_count() > POOL - 2)
+		return;
+	s = mx_msgpipe_create(h, 0);
+	if (s == ERR_NO_MEMORY)
+		return;
+	EXPECT(s == NO_ERROR, "create: %s", st(s));
+	if (s != NO_ERROR)
+		return;
+	pool_add(h[0], RW_RIGHTS);
+	pool_add(h[1], RW_RIGHTS);
+}
+
+static uint32_t pick_len(struct thread *th)
+{
+	uint32_t r = rn(th, 100);
+
+	if (r < 70)
+		return rn(th, 256);
+	if (r < 97)
+		return rn(th, 4096);
+	return rn(th, 32768);
+}
+
+static void op_write(struct thread *th)
+{
+	int e = pool_take(th), c[MAX_CARRY], nc = 0, i;
+	unsigned char *p = th->buf;
+	struct hdr *hd = (struct hdr *)p;
+	mx_handle_t hs[MAX_CARRY];
+	bool denied = false;
+	mx_status_t s;
+	uint32_t id, len;
+
+	if (e < 0)
+		return;
+	if (!atomic_load(&sh->brake))
+		nc = (int)rn(th, MAX_CARRY + 1);
+	for (i = 0; i < nc; i++) {
+		c[i] = pool_take(th);
+		if (c[i] < 0)
+			break;
+		hs[i] = pool[c[i]].h;
+		hd->rights[i] = pool[c[i]].rights;
+		if (!(pool[c[i]].rights & MX_RIGHT_TRANSFER))
+			denied = true;
+	}
+	nc = i;
+	id = atomic_fetch_add(&sh->next_id, 1);
+	if (id >= MAXMSG)
+		goto out;
+	len = sizeof(*hd) + pick_len(th);
+	fill_payload(p + sizeof(*hd), id, len - (uint32_t)sizeof(*hd));
+	hd->magic = MSG_MAGIC;
+	hd->id = id;
+	hd->len = len;
+	hd->nh = (uint32_t)nc;
+	hd->sum = payload_sum(id, p + sizeof(*hd), len - (uint32_t)sizeof(*hd));
+	bit_set(sh->attempted, id);
+	s = mx_msgpipe_write(pool[e].h, p, len, hs, (uint32_t)nc, 0);
+	if (s != NO_ERROR)
+		bit_set(sh->failed_ids, id);
+	if (!(pool[e].rights & MX_RIGHT_WRITE) || denied) {
+		EXPECT(s == ERR_ACCESS_DENIED, "write without a right: %s", st(s));
+		atomic_fetch_add(&sh->w_denied, 1);
+	} else if (s == NO_ERROR) {
+		atomic_fetch_add(&sh->w_ok, 1);
+		atomic_fetch_add(&sh->handles_sent, nc);
+		for (i = 0; i < nc; i++)
+			pool_drop(c[i]);
+		nc = 0;
+	} else if (s == ERR_BAD_STATE) {
+		atomic_fetch_add(&sh->w_bad_state, 1);
+	} else if (s == ERR_NO_MEMORY) {
+		atomic_fetch_add(&sh->w_no_mem, 1);
+	} else {
+		violation("write of %u bytes, %d handles: %s", len, nc, st(s));
+	}
+out:
+	for (i = 0; i < nc; i++)
+		pool_put(c[i]);
+	pool_put(e);
+}
+
+/* Check a message just read and take its handles. */
+static void took_message(const unsigned char *p, uint32_t nb,
+			 const mx_handle_t *hs, uint32_t nh)
+{
+	const struct hdr *hd = (const struct hdr *)p;
+	uint32_t i;
+
+	atomic_fetch_add(&sh->r_ok, 1);
+	if (nb < sizeof(*hd) || hd->magic != MSG_MAGIC || hd->len != nb ||
+	    hd->id >= MAXMSG || hd->nh != nh ||
+	    hd->sum != payload_sum(hd->id, p + sizeof(*hd), nb - (uint32_t)sizeof(*hd))) {
+		violation("corrupt message: %u bytes, %u handles, id %u, nh %u",
+			  nb, nh, nb >= sizeof(*hd) ? hd->id : 0,
+			  nb >= sizeof(*hd) ? hd->nh : 0);
+		return;
+	}
+	if (!bit_test(sh->attempted, hd->id))
+		violation("message %u received but never written", hd->id);
+	if (bit_set(sh->received, hd->id))
+		violation("message %u received twice", hd->id);
+	atomic_fetch_add(&sh->handles_received, nh);
+	for (i = 0; i < nh; i++) {
+		mx_status_t s = mx_handle_wait_one(hs[i], 0, 0, NULL);
+
+		/* valid: READ gives BAD_STATE (no signal asked), else DENIED */
+		EXPECT(s == ((hd->rights[i] & MX_RIGHT_READ) ? ERR_BAD_STATE :
+			     ERR_ACCESS_DENIED),
+		       "received handle %d (rights %#x): wait_one gave %s",
+		       hs[i], hd->rights[i], st(s));
+		pool_add(hs[i], hd->rights[i]);
+	}
+}
+
+static void op_read(struct thread *th)
+{
+	int e = pool_take(th);
+	mx_handle_t hs[16];
+	uint32_t nb, nh, nb2, nh2;
+	mx_status_t s;
+
+	if (e < 0)
+		return;
+	if (!(pool[e].rights & MX_RIGHT_READ)) {
+		nb = MX_MAX_MSG_BYTES;
+		nh = 16;
+		s = mx_msgpipe_read(pool[e].h, th->buf, &nb, hs, &nh, 0);
+		EXPECT(s == ERR_ACCESS_DENIED, "read without READ: %s", st(s));
+		goto out;
+	}
+	nb2 = nh2 = 0;
+	if (rn(th, 10) == 0) {	/* too small first: the message must stay */
+		nb2 = 4;
+		s = mx_msgpipe_read(pool[e].h, th->buf, &nb2, hs, &nh2, 0);
+		if (s == ERR_NOT_ENOUGH_BUFFER)
+			atomic_fetch_add(&sh->r_small, 1);
+		else if (s != ERR_BAD_STATE && s != ERR_CHANNEL_CLOSED)
+			violation("read with a 4-byte buffer: %s", st(s));
+		if (s != ERR_NOT_ENOUGH_BUFFER)
+			nb2 = nh2 = 0;
+	}
+	nb = MX_MAX_MSG_BYTES;
+	nh = 16;
+	s = mx_msgpipe_read(pool[e].h, th->buf, &nb, hs, &nh, 0);
+	if (nb2 && (s != NO_ERROR || nb != nb2 || nh != nh2))
+		violation("read after NOT_ENOUGH_BUFFER (%u bytes, %u handles): %s, %u bytes, %u handles",
+			  nb2, nh2, st(s), nb, nh);
+	if (s == NO_ERROR) {
+		took_message(th->buf, nb, hs, nh);
+	} else if (s == ERR_BAD_STATE) {
+		atomic_fetch_add(&sh->r_empty, 1);
+	} else if (s == ERR_CHANNEL_CLOSED) {
+		atomic_fetch_add(&sh->r_closed, 1);
+		if (rn(th, 4)) {	/* a dead, empty endpoint: let it go */
+			s = mx_handle_close(pool[e].h);
+			EXPECT(s == NO_ERROR, "close of a dead endpoint: %s", st(s));
+			pool_drop(e);
+			return;
+		}
+	} else {
+		violation("read: %s", st(s));
+	}
+out:
+	pool_put(e);
+}
+
+static void check_state(const mx_signals_state_t *ss, mx_signals_t want,
+			mx_status_t s, const char *what)
+{
+	EXPECT(!(ss->satisfied & ~ss->satisfiable),
+	       "%s: satisfied %#x not within satisfiable %#x", what,
+	       ss->satisfied, ss->satisfiable);
+	EXPECT(!((ss->satisfied & MX_SIGNAL_PEER_CLOSED) &&
+		 (ss->satisfiable & MX_SIGNAL_WRITABLE)),
+	       "%s: PEER_CLOSED but WRITABLE satisfiable (%#x/%#x)", what,
+	       ss->satisfied, ss->satisfiable);
+	if (s == NO_ERROR)
+		EXPECT(ss->satisfied & want, "%s: NO_ERROR, satisfied %#x", what,
+		       ss->satisfied);
+	/*
+	 * No check for TIMED_OUT: the module samples the state after it
+	 * decides, so a message that arrives in between shows as satisfied.
+	 */
+	if (s == ERR_BAD_STATE)
+		EXPECT(!(ss->satisfiable & want),
+		       "%s: BAD_STATE, satisfiable %#x", what, ss->satisfiable);
+}
+
+static void op_wait_one(struct thread *th)
+{
+	mx_signals_t want = rn(th, 2) ? MX_SIGNAL_READABLE :
+			    MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED;
+	int e = pool_take(th);
+	mx_signals_state_t ss = { 0, 0 };
+	mx_status_t s;
+
+	if (e < 0)
+		return;
+	s = mx_handle_wait_one(pool[e].h, want, rn(th, 2000000), &ss);
+	if (!(pool[e].rights & MX_RIGHT_READ)) {
+		EXPECT(s == ERR_ACCESS_DENIED, "wait_one without READ: %s", st(s));
+	} else if (s == NO_ERROR || s == ERR_TIMED_OUT || s == ERR_BAD_STATE) {
+		check_state(&ss, want, s, "wait_one");
+		if (s == ERR_TIMED_OUT)
+			atomic_fetch_add(&sh->timed_out, 1);
+	} else {
+		violation("wait_one: %s", st(s));
+	}
+	pool_put(e);
+}
+
+/* Waits on values that other threads may close or move meanwhile. */
+static void op_wait_many(struct thread *th)
+{
+	mx_handle_t hs[8];
+	mx_signals_t sig[8];
+	mx_signals_state_t ss[8];
+	uint32_t n = 0, idx = ~0u, i;
+	mx_status_t s;
+
+	pthread_mutex_lock(&pool_lock);
+	for (i = rn(th, POOL); n < 8 && i < POOL; i++)
+		if (pool[i].h && (pool[i].rights & MX_RIGHT_READ)) {
+			hs[n] = pool[i].h;
+			sig[n++] = MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED;
+		}
+	pthread_mutex_unlock(&pool_lock);
+	s = mx_handle_wait_many(n, hs, sig, rn(th, 1000000), &idx, ss);
+	if (s == ERR_HANDLE_CLOSED)
+		atomic_fetch_add(&sh->handle_closed, 1);
+	if (s == ERR_TIMED_OUT)
+		atomic_fetch_add(&sh->timed_out, 1);
+	if (s == NO_ERROR || s == ERR_BAD_STATE || s == ERR_HANDLE_CLOSED)
+		EXPECT(idx < n, "wait_many: %s with index %u of %u", st(s), idx, n);
+	if (s == ERR_BAD_STATE && idx < n)	/* NO_ERROR: others may read */
+		check_state(&ss[idx], sig[idx], s, "wait_many");
+	EXPECT(s == NO_ERROR || s == ERR_TIMED_OUT || s == ERR_BAD_STATE ||
+	       s == ERR_HANDLE_CLOSED || s == ERR_INVALID_ARGS,
+	       "wait_many over %u: %s", n, st(s));
+}
+
+static void op_close(struct thread *th)
+{
+	int e = pool_take(th);
+	mx_handle_t h;
+	mx_status_t s;
+
+	if (e < 0)
+		return;
+	h = pool[e].h;
+	s = mx_handle_close(h);
+	EXPECT(s == NO_ERROR, "close %d: %s", h, st(s));
+	pool_drop(e);
+	expect_stale(h, "close");
+}
+
+static void op_replace(struct thread *th)
+{
+	static const mx_rights_t drop[] = {
+		MX_RIGHT_READ, MX_RIGHT_WRITE, MX_RIGHT_TRANSFER,
+	};
+	int e = pool_take(th);
+	mx_rights_t rights;
+	mx_handle_t old, nh;
+
+	if (e < 0)
+		return;
+	old = pool[e].h;
+	nh = mx_handle_duplicate(old, MX_RIGHT_SAME_RIGHTS);
+	EXPECT(nh == ERR_ACCESS_DENIED, "duplicate of a pipe handle: %d", nh);
+	rights = pool[e].rights;
+	if (rn(th, 4) == 0 && rights != MX_RIGHT_TRANSFER)
+		rights &= ~drop[rn(th, 3)];
+	nh = mx_handle_replace(old, rights == pool[e].rights ?
+			       MX_RIGHT_SAME_RIGHTS : rights);
+	EXPECT(nh > 0, "replace %d rights %#x: %s", old, rights,
+	       nh > 0 ? "ok" : st(nh));
+	if (nh > 0) {
+		pthread_mutex_lock(&pool_lock);
+		pool[e].h = nh;
+		pool[e].rights = rights;
+		pthread_mutex_unlock(&pool_lock);
+		expect_stale(old, "replace");
+	}
+	pool_put(e);
+}
+
+struct xfer_note {
+	uint32_t magic;
+	uint32_t rights;
+};
+
+static void op_send(struct thread *th)
+{
+	int e = pool_take(th), fd = -1, to;
+	struct xfer_note note;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &note, sizeof(note) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	mx_status_t s;
+
+	if (e < 0)
+		return;
+	s = mx_handle_export(pool[e].h, rn(th, 2) ? MX_EXPORT_CLOEXEC : 0, &fd);
+	if (!(pool[e].rights & MX_RIGHT_TRANSFER)) {
+		EXPECT(s == ERR_ACCESS_DENIED, "export without TRANSFER: %s", st(s));
+		pool_put(e);
+		return;
+	}
+	EXPECT(s == NO_ERROR, "export: %s", st(s));
+	if (s != NO_ERROR) {
+		pool_put(e);
+		return;
+	}
+	note.magic = XFER_MAGIC;
+	note.rights = pool[e].rights;
+	pool_drop(e);
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	to = (int)rn(th, (uint32_t)nworkers);
+	if (sendmsg(inbox_tx[to], &m, MSG_DONTWAIT) == sizeof(note))
+		atomic_fetch_add(&sh->xfer_sent, 1);
+	else
+		atomic_fetch_add(&sh->xfer_dropped, 1);
+	close(fd);	/* in flight or dropped: the handle closes with it */
+}
+
+static void op_recv(struct thread *th)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct xfer_note note;
+	struct iovec iov = { &note, sizeof(note) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	mx_handle_t h = 0, h2 = 0;
+	mx_status_t s;
+	int fd;
+
+	(void)th;
+	if (recvmsg(inbox_rx[my_slot], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) !=
+	    sizeof(note))
+		return;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || note.magic != XFER_MAGIC) {
+		violation("inbox: a datagram without its fd");
+		return;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	s = mx_handle_import(fd, &h);
+	EXPECT(s == NO_ERROR && h > 0, "import: %s", st(s));
+	s = mx_handle_import(fd, &h2);
+	EXPECT(s == ERR_BAD_STATE, "second import of one fd: %s", st(s));
+	close(fd);
+	if (h > 0) {
+		atomic_fetch_add(&sh->xfer_imported, 1);
+		pool_add(h, note.rights);
+	}
+}
+
+/* A private pipe: what goes in comes out, in order, exactly. */
+static void op_echo(struct thread *th)
+{
+	uint32_t k = 1 + rn(th, 8), i, v, nb, nh;
+	mx_handle_t h[2];
+	mx_status_t s;
+
+	s = mx_msgpipe_create(h, 0);
+	if (s == ERR_NO_MEMORY)
+		return;
+	EXPECT(s == NO_ERROR, "echo create: %s", st(s));
+	if (s != NO_ERROR)
+		return;
+	for (i = 0; i < k; i++) {
+		v = i * 7919u + 1;
+		s = mx_msgpipe_write(h[0], &v, sizeof(v), NULL, 0, 0);
+		EXPECT(s == NO_ERROR, "echo write %u: %s", i, st(s));
+	}
+	for (i = 0; i < k; i++) {
+		nb = sizeof(v);
+		nh = 0;
+		v = 0;
+		s = mx_msgpipe_read(h[1], &v, &nb, NULL, &nh, 0);
+		EXPECT(s == NO_ERROR && nb == sizeof(v) && v == i * 7919u + 1,
+		       "echo read %u of %u: %s, %u bytes, value %u", i, k, st(s),
+		       nb, v);
+	}
+	nb = sizeof(v);
+	s = mx_msgpipe_read(h[1], &v, &nb, NULL, NULL, 0);
+	EXPECT(s == ERR_BAD_STATE, "echo: read of an empty pipe: %s", st(s));
+	EXPECT(mx_handle_close(h[0]) == NO_ERROR, "echo close 0");
+	nb = sizeof(v);
+	s = mx_msgpipe_read(h[1], &v, &nb, NULL, NULL, 0);
+	EXPECT(s == ERR_CHANNEL_CLOSED, "echo: read after the peer closed: %s",
+	       st(s));
+	EXPECT(mx_handle_close(h[1]) == NO_ERROR, "echo close 1");
+}
+
+/* Write bytes-only messages to one endpoint until its peer's queue fills. */
+static void op_flood(struct thread *th)
+{
+	int e = pool_take(th), n;
+	struct hdr *hd = (struct hdr *)th->buf;
+	mx_status_t s = NO_ERROR;
+	uint32_t id, len;
+
+	if (e < 0)
+		return;
+	if (!(pool[e].rights & MX_RIGHT_WRITE))
+		goto out;
+	for (n = 0; n < 80 && s == NO_ERROR; n++) {
+		id = atomic_fetch_add(&sh->next_id, 1);
+		if (id >= MAXMSG)
+			break;
+		len = sizeof(*hd) + rn(th, 1024);
+		fill_payload(th->buf + sizeof(*hd), id, len - (uint32_t)sizeof(*hd));
+		hd->magic = MSG_MAGIC;
+		hd->id = id;
+		hd->len = len;
+		hd->nh = 0;
+		hd->sum = payload_sum(id, th->buf + sizeof(*hd),
+				      len - (uint32_t)sizeof(*hd));
+		bit_set(sh->attempted, id);
+		s = mx_msgpipe_write(pool[e].h, th->buf, len, NULL, 0, 0);
+		if (s != NO_ERROR)
+			bit_set(sh->failed_ids, id);
+		if (s == NO_ERROR)
+			atomic_fetch_add(&sh->w_ok, 1);
+		else if (s == ERR_NO_MEMORY)
+			atomic_fetch_add(&sh->w_no_mem, 1);
+		else if (s == ERR_BAD_STATE)
+			atomic_fetch_add(&sh->w_bad_state, 1);
+		else
+			violation("flood write %d: %s", n, st(s));
+	}
+out:
+	pool_put(e);
+}
+
+static void (*const op_fn[NOPS])(struct thread *) = {
+	op_create, op_write, op_read, op_wait_one, op_wait_many, op_close,
+	op_replace, op_send, op_recv, op_echo, op_flood,
+};
+
+static void *worker_thread(void *arg)
+{
+	struct thread *th = arg;
+	struct slot *sl = (struct slot *)(sh + 1) + my_slot;
+	unsigned int total = 0, r, i;
+
+	for (i = 0; i < NOPS; i++)
+		total += op_weight[i];
+	while (!atomic_load(&sh->stop)) {
+		r = rn(th, total);
+		for (i = 0; r >= op_weight[i]; i++)
+			r -= op_weight[i];
+		atomic_store(&sl->cur_op[th->idx], (int)i);
+		op_fn[i](th);
+		atomic_fetch_add(&sh->ops[i], 1);
+		atomic_fetch_add(&sl->beat[th->idx], 1);
+	}
+	return NULL;
+}
+
+/* One worker process: threads, and a watchdog over their heartbeats. */
+static int worker(int slot, int incarnation)
+{
+	struct slot *sl = (struct slot *)(sh + 1) + slot;
+	struct thread th[MAX_THREADS];
+	long last[MAX_THREADS];
+	uint64_t since[MAX_THREADS];
+	int i, t;
+
+	my_slot = slot;
+	for (t = 0; t < nthreads; t++) {
+		th[t].idx = t;
+		th[t].rng = mix64(seed ^ mix64(((uint64_t)slot << 40) |
+					       ((uint64_t)incarnation << 8) |
+					       (uint64_t)t));
+		th[t].buf = malloc(MX_MAX_MSG_BYTES);
+		if (!th[t].buf)
+			return 1;
+		last[t] = -1;
+		since[t] = now_ns();
+	}
+	for (t = 0; t < nthreads; t++)
+		if (pthread_create(&th[t].tid, NULL, worker_thread, &th[t]))
+			return 1;
+	while (!atomic_load(&sh->stop)) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		for (t = 0; t < nthreads; t++) {
+			long b = atomic_load(&sl->beat[t]);
+
+			if (b != last[t]) {
+				last[t] = b;
+				since[t] = now_ns();
+			} else if (now_ns() - since[t] > STALL_NS) {
+				violation("worker %d (pid %d) thread %d stuck in %s for 30 s",
+					  slot, getpid(), t,
+					  op_names[atomic_load(&sl->cur_op[t])]);
+				_exit(2);
+			}
+		}
+	}
+	for (t = 0; t < nthreads; t++)
+		pthread_join(th[t].tid, NULL);
+	if (incarnation & 1) {	/* half the time, close everything by hand */
+		for (i = 0; i < POOL; i++)
+			if (pool[i].h) {
+				mx_status_t s = mx_handle_close(pool[i].h);
+
+				EXPECT(s == NO_ERROR, "final close: %s", st(s));
+			}
+	}
+	return atomic_load(&sh->failed) ? 1 : 0;
+}
+
+/* ---- the parent ------------------------------------------------------------ */
+
+#define PARAMS "/sys/module/magenta/parameters/"
+
+/* Write a module parameter; returns its old value, or -1. */
+static long set_param(const char *name, long v)
+{
+	char path[128];
+	long old = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld", &old) != 1)
+		old = -1;
+	if (f)
+		fclose(f);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", v);
+	if (fclose(f))
+		return -1;
+	return old;
+}
+
+static int read_stats(long *v)
+{
+	char path[128];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < NSTATS; i++) {
+		snprintf(path, sizeof(path), STATS_DIR "%s", stat_names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return -1;
+		if (fscanf(f, "%ld", &v[i]) != 1)
+			v[i] = -1;
+		fclose(f);
+	}
+	return 0;
+}
+
+static pid_t start_worker(int slot)
+{
+	struct slot *sl = (struct slot *)(sh + 1) + slot;
+	int inc = atomic_fetch_add(&sl->incarnation, 1) + 1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* libmx forgets the parent's device in the child by itself */
+		_exit(worker(slot, inc));
+	}
+	if (pid > 0)
+		atomic_store(&sl->pid, pid);
+	return pid;
+}
+
+/* Wait for @pid for at most @bound ns; -1 if it is still there. */
+static int reap_bounded(pid_t pid, uint64_t bound, int *status)
+{
+	uint64_t t0 = now_ns();
+
+	while (now_ns() - t0 < bound) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0)
+			return -1;
+		usleep(5000);
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	long base[NSTATS], now[NSTATS], max_ep = 0, max_bytes = 0, kills = 0;
+	double seconds = 30, kill_ms = 700;
+	long qmsgs = 32, qbytes = 65536, old_msgs = -1, old_bytes = -1;
+	pid_t pids[MAX_WORKERS];
+	uint64_t t0, t1, tend, last_poll = 0;
+	struct thread prng;
+	long total = 0, received = 0, attempted = 0, failed = 0, both = 0,
+	     orphan = 0;
+	int opt, i, st, rc = 0, tries;
+	const char *env;
+	size_t shsize;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	env = getenv("STRESS_SECONDS");
+	if (env && *env)
+		seconds = atof(env);
+	env = getenv("STRESS_SEED");
+	seed = env && *env ? strtoull(env, NULL, 0) : 0;
+	while ((opt = getopt(argc, argv, "d:w:t:k:s:q:b:")) != -1) {
+		switch (opt) {
+		case 'd': seconds = atof(optarg); break;
+		case 'w': nworkers = atoi(optarg); break;
+		case 't': nthreads = atoi(optarg); break;
+		case 'k': kill_ms = atof(optarg); break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'q': qmsgs = atol(optarg); break;
+		case 'b': qbytes = atol(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-d seconds] [-w workers] [-t threads] [-k kill_ms] [-s seed] [-q max_queued_msgs] [-b max_queued_bytes] (0: module defaults)\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (nworkers < 1 || nworkers > MAX_WORKERS || nthreads < 1 ||
+	    nthreads > MAX_THREADS || seconds <= 0) {
+		fprintf(stderr, "mxstress: bad arguments\n");
+		return 2;
+	}
+	if (!seed)
+		seed = mix64(now_ns() ^ (uint64_t)getpid());
+	/* Small queues, so that writers meet the limits under stress too. */
+	if (qmsgs > 0)
+		old_msgs = set_param("max_queued_msgs", qmsgs);
+	if (qbytes > 0)
+		old_bytes = set_param("max_queued_bytes", qbytes);
+	printf("mxstress: seed=%" PRIu64 " duration=%.0fs workers=%d threads=%d kill every ~%.0f ms; queue limits %ld msgs, %ld bytes%s\n",
+	       seed, seconds, nworkers, nthreads, kill_ms, qmsgs, qbytes,
+	       (qmsgs > 0 && old_msgs < 0) || (qbytes > 0 && old_bytes < 0) ?
+	       " (could not set: module defaults)" : "");
+	prng.rng = seed;
+
+	shsize = sizeof(*sh) + MAX_WORKERS * sizeof(struct slot);
+	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return perror("mmap"), 1;
+	atomic_flag_clear(&sh->fail_lock);
+	if (read_stats(base)) {
+		printf("mxstress: FAIL: cannot read %s\n", STATS_DIR);
+		return 1;
+	}
+	for (i = 0; i < nworkers; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+			return perror("socketpair"), 1;
+		inbox_rx[i] = sv[0];
+		inbox_tx[i] = sv[1];
+	}
+
+	t0 = now_ns();
+	tend = t0 + (uint64_t)(seconds * 1e9);
+	for (i = 0; i < nworkers; i++)
+		if ((pids[i] = start_worker(i)) < 0)
+			return perror("fork"), 1;
+
+	while (now_ns() < tend && !atomic_load(&sh->failed)) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		if (now_ns() - last_poll > 200000000ull && !read_stats(now)) {
+			last_poll = now_ns();
+			if (now[2] > max_ep)
+				max_ep = now[2];
+			if (now[4] > max_bytes)
+				max_bytes = now[4];
+			atomic_store(&sh->brake, now[2] > 4000 ||
+				     now[4] > 96l * 1024 * 1024);
+		}
+		for (i = 0; i < nworkers; i++) {	/* exited by itself? */
+			pid_t r = waitpid(pids[i], &st, WNOHANG);
+
+			if (r == pids[i]) {
+				violation("worker %d (pid %d) exited early: status %#x",
+					  i, pids[i], st);
+				pids[i] = 0;
+			}
+		}
+		if (atomic_load(&sh->failed))
+			break;
+		if (rn(&prng, (uint32_t)(kill_ms / 10 + 1)) == 0) {
+			i = (int)rn(&prng, (uint32_t)nworkers);
+			kill(pids[i], SIGKILL);
+			kills++;
+			if (reap_bounded(pids[i], 20000000000ull, &st)) {
+				violation("worker %d (pid %d) did not die within 20 s of SIGKILL (stuck in the kernel?)",
+					  i, pids[i]);
+				break;
+			}
+			if ((pids[i] = start_worker(i)) < 0) {
+				violation("fork: %s", strerror(errno));
+				break;
+			}
+		}
+	}
+	atomic_store(&sh->stop, 1);
+	for (i = 0; i < nworkers; i++) {
+		if (pids[i] <= 0)
+			continue;
+		if (reap_bounded(pids[i], END_BOUND_NS, &st)) {
+			violation("worker %d (pid %d) did not finish within 60 s of the stop (deadlock?)",
+				  i, pids[i]);
+			kill(pids[i], SIGKILL);
+			reap_bounded(pids[i], 20000000000ull, &st);
+			rc = 1;
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			rc = 1;
+			if (!atomic_load(&sh->failed))
+				violation("worker %d exited with status %#x", i, st);
+		}
+	}
+	t1 = now_ns();
+	if (old_msgs >= 0)
+		set_param("max_queued_msgs", old_msgs);
+	if (old_bytes >= 0)
+		set_param("max_queued_bytes", old_bytes);
+	for (i = 0; i < nworkers; i++) {	/* in-flight fds die here */
+		close(inbox_rx[i]);
+		close(inbox_tx[i]);
+	}
+
+	for (tries = 0; tries < 50; tries++) {
+		if (read_stats(now) || !memcmp(now, base, sizeof(now)))
+			break;
+		usleep(100 * 1000);
+	}
+	for (i = 0; i < (int)NSTATS; i++)
+		if (now[i] != base[i]) {
+			printf("mxstress: FAIL: stats/%s is %ld after the run, was %ld\n",
+			       stat_names[i], now[i], base[i]);
+			rc = 1;
+		}
+
+	for (i = 0; i < (int)(MAXMSG / 64); i++) {
+		uint64_t a = atomic_load(&sh->attempted[i]);
+		uint64_t f = atomic_load(&sh->failed_ids[i]);
+		uint64_t r = atomic_load(&sh->received[i]);
+
+		attempted += __builtin_popcountll(a);
+		failed += __builtin_popcountll(f);
+		received += __builtin_popcountll(r);
+		both += __builtin_popcountll(r & f);
+		orphan += __builtin_popcountll(r & ~a);
+	}
+	if (both) {
+		printf("mxstress: FAIL: %ld messages were received although their write failed\n", both);
+		rc = 1;
+	}
+	if (orphan) {
+		printf("mxstress: FAIL: %ld messages were received but never written\n", orphan);
+		rc = 1;
+	}
+	if (atomic_load(&sh->failed)) {
+		printf("mxstress: FAIL: %s\n", sh->fail_msg);
+		rc = 1;
+	}
+
+	for (i = 0; i < NOPS; i++)
+		total += atomic_load(&sh->ops[i]);
+	printf("mxstress: ops:");
+	for (i = 0; i < NOPS; i++)
+		printf(" %s=%ld", op_names[i], atomic_load(&sh->ops[i]));
+	printf("\n");
+	printf("mxstress: writes: ok=%ld peer_closed=%ld queue_full=%ld denied=%ld; reads: ok=%ld empty=%ld closed=%ld too_small=%ld; waits timed out=%ld handle_closed=%ld\n",
+	       atomic_load(&sh->w_ok), atomic_load(&sh->w_bad_state),
+	       atomic_load(&sh->w_no_mem), atomic_load(&sh->w_denied),
+	       atomic_load(&sh->r_ok), atomic_load(&sh->r_empty),
+	       atomic_load(&sh->r_closed), atomic_load(&sh->r_small),
+	       atomic_load(&sh->timed_out), atomic_load(&sh->handle_closed));
+	printf("mxstress: messages: attempted=%ld failed=%ld received=%ld destroyed_unread_or_lost_to_kill=%ld; handles in messages: sent=%ld received=%ld; bootstrap: sent=%ld dropped=%ld imported=%ld\n",
+	       attempted, failed, received, attempted - failed - received,
+	       atomic_load(&sh->handles_sent), atomic_load(&sh->handles_received),
+	       atomic_load(&sh->xfer_sent), atomic_load(&sh->xfer_dropped),
+	       atomic_load(&sh->xfer_imported));
+	printf("mxstress: peak endpoints=%ld peak message_bytes=%ld; kills=%ld\n",
+	       max_ep, max_bytes, kills);
+	printf("mxstress: %s: %.1f s, %ld operations (%.0f/s), %d workers x %d threads, %ld kills, seed=%" PRIu64 "\n",
+	       rc ? "FAIL" : "PASS", (double)(t1 - t0) / 1e9, total,
+	       (double)total * 1e9 / (double)(t1 - t0), nworkers, nthreads,
+	       kills, seed);
+	return rc;
+}
