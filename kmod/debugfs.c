@@ -58,7 +58,7 @@ void mx_debugfs_del_table(struct mx_handle_table *t)
 static void mx_show_handle(struct seq_file *m, struct mx_handle_table *t,
 			   u32 idx)
 {
-	struct mx_handle_slot *s = &t->slots[idx];
+	struct mx_handle_slot *s = &mx_table_slots(t)->s[idx];
 	struct mx_endpoint *ep = s->ep;
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	u32 msgs, bytes;
@@ -78,6 +78,7 @@ static void mx_show_handle(struct seq_file *m, struct mx_handle_table *t,
 static int mx_handles_show(struct seq_file *m, void *unused)
 {
 	struct mx_handle_table *t;
+	struct mx_slot_array *a;
 	u32 i;
 
 	mutex_lock(&mx_tables_lock);
@@ -86,8 +87,9 @@ static int mx_handles_show(struct seq_file *m, void *unused)
 		seq_printf(m, "table pid %d handles %u%s\n",
 			   pid_nr(t->owner), t->nr_used,
 			   t->dead ? " (closed)" : "");
-		for (i = 0; i < t->nr_slots; i++)
-			if (t->slots[i].state == MX_SLOT_LIVE)
+		a = mx_table_slots(t);
+		for (i = 0; a && i < a->nr; i++)
+			if (MX_SLOT_STATE(a->s[i].tag) == MX_SLOT_LIVE)
 				mx_show_handle(m, t, i);
 		spin_unlock(&t->lock);
 	}

@@ -18,17 +18,22 @@
  * slot index and the slot's generation (bumped when the slot is freed) and
  * is scrambled with a per-table key, so values look random, differ between
  * processes, and a closed value stays invalid for a long time. Lookup is a
- * decode and one array access: O(1) under the table's own lock.
+ * decode and one array access, O(1), and takes no lock at all: the slot
+ * array is read under RCU, and a slot's tag (generation and state) is read
+ * before and after its content to detect a concurrent change.
  *
  * Slots can be RESERVED: taken out of the free list but not yet visible to
  * lookups. Reading a message and creating a pipe reserve their slots first,
  * copy the new values to user space, and only then commit, so a failure at
  * any step installs nothing.
  *
- * Locking: &mx_handle_table.lock is a spinlock protecting the whole table.
- * It nests inside the global graph mutex (message.c) and outside every pipe
- * lock (pipe.c). Nothing that sleeps runs under it; the slot array is
- * allocated outside it and swapped in. An endpoint's holder reference moves
+ * Locking: &mx_handle_table.lock is a spinlock serialising every change to
+ * the table. It nests inside the global graph mutex (message.c) and outside
+ * every pipe lock (pipe.c). Nothing that sleeps runs under it; a larger
+ * slot array is allocated outside it, swapped in under it, and the old one
+ * freed after an RCU grace period. Lockless lookups (mx_table_get(),
+ * mx_table_alive()) pin the endpoint with kref_get_unless_zero(); pipes are
+ * freed after a grace period too (pipe.c). An endpoint's holder reference moves
  * in and out of the table under this lock, so a handle is never in two
  * places and another thread never sees a half-moved handle.
  */
@@ -36,6 +41,7 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <uapi/linux/magenta.h>
@@ -66,6 +72,23 @@ static u32 mx_decode(const struct mx_handle_table *t, u32 value)
 }
 
 /**
+ * mx_table_slots() - the slot array of a locked table
+ * @t:	the table, locked
+ *
+ * Return: the array, or NULL if the table is empty or dead.
+ */
+struct mx_slot_array *mx_table_slots(struct mx_handle_table *t)
+{
+	return rcu_dereference_protected(t->slots, lockdep_is_held(&t->lock));
+}
+
+static void mx_slot_set_tag(struct mx_handle_slot *s, u32 gen, u32 state)
+{
+	/* Orders the writes of ep and rights before the tag. */
+	smp_store_release(&s->tag, MX_SLOT_TAG(gen & MX_GEN_MASK, state));
+}
+
+/**
  * mx_table_init() - set up an empty table owned by the calling process
  * @t:	the table
  *
@@ -74,8 +97,7 @@ static u32 mx_decode(const struct mx_handle_table *t, u32 value)
 int mx_table_init(struct mx_handle_table *t)
 {
 	spin_lock_init(&t->lock);
-	t->slots = NULL;
-	t->nr_slots = 0;
+	RCU_INIT_POINTER(t->slots, NULL);
 	t->nr_used = 0;
 	t->nr_free = 0;
 	t->dead = false;
@@ -94,32 +116,41 @@ int mx_table_init(struct mx_handle_table *t)
  */
 void mx_table_destroy(struct mx_handle_table *t)
 {
-	struct mx_handle_slot *slots;
-	u32 i, n;
+	struct mx_slot_array *a;
+	u32 i;
 
 	spin_lock(&t->lock);
-	slots = t->slots;
-	n = t->nr_slots;
-	t->slots = NULL;
-	t->nr_slots = 0;
+	a = mx_table_slots(t);
+	RCU_INIT_POINTER(t->slots, NULL);
 	t->nr_free = 0;
 	t->nr_used = 0;
 	t->dead = true;
 	spin_unlock(&t->lock);
+	if (!a)
+		return;
 
-	for (i = 0; i < n; i++) {
-		struct mx_endpoint *ep;
+	for (i = 0; i < a->nr; i++) {
+		struct mx_handle_slot *s = &a->s[i];
 
 		/* RESERVED slots cannot exist: no call is in progress. */
-		WARN_ON_ONCE(slots[i].state == MX_SLOT_RESERVED);
-		if (slots[i].state != MX_SLOT_LIVE)
+		WARN_ON_ONCE(MX_SLOT_STATE(s->tag) == MX_SLOT_RESERVED);
+		if (MX_SLOT_STATE(s->tag) != MX_SLOT_LIVE)
 			continue;
-		ep = slots[i].ep;
+		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 		mx_stat_dec(MX_STAT_HANDLES);
-		mx_endpoint_wake(ep);
-		mx_endpoint_close(ep);
+		mx_endpoint_wake(s->ep);
+		mx_endpoint_close(s->ep);
 	}
-	kvfree(slots);
+	kvfree_rcu(a, rcu);
+}
+
+/* Split a handle value into slot index and generation. */
+static u32 mx_value_slot(struct mx_handle_table *t, s32 value, u32 *gen)
+{
+	u32 x = mx_decode(t, value);
+
+	*gen = x >> MX_HANDLE_INDEX_BITS;
+	return x & (MX_HANDLE_MAX_SLOTS - 1);
 }
 
 /**
@@ -131,30 +162,106 @@ void mx_table_destroy(struct mx_handle_table *t)
  */
 struct mx_handle_slot *mx_table_slot(struct mx_handle_table *t, s32 value)
 {
-	struct mx_handle_slot *s;
-	u32 x, idx;
+	struct mx_slot_array *a = mx_table_slots(t);
+	u32 idx, gen;
 
-	lockdep_assert_held(&t->lock);
-	if (value <= 0)
+	if (value <= 0 || !a)
 		return NULL;
-	x = mx_decode(t, value);
-	idx = x & (MX_HANDLE_MAX_SLOTS - 1);
-	if (idx >= t->nr_slots)
+	idx = mx_value_slot(t, value, &gen);
+	if (idx >= a->nr || a->s[idx].tag != MX_SLOT_TAG(gen, MX_SLOT_LIVE))
 		return NULL;
-	s = &t->slots[idx];
-	if (s->state != MX_SLOT_LIVE || s->gen != x >> MX_HANDLE_INDEX_BITS)
-		return NULL;
-	return s;
+	return &a->s[idx];
 }
 
-static void mx_table_push_free(struct mx_handle_table *t, u32 idx)
+/*
+ * The lockless lookup: under rcu_read_lock(), the slot that @value names
+ * if it holds a live handle with that generation, else NULL; *@tag
+ * receives the tag to re-check after reading the slot.
+ */
+static struct mx_handle_slot *mx_table_peek(struct mx_handle_table *t,
+					    s32 value, u32 *tag)
 {
-	struct mx_handle_slot *s = &t->slots[idx];
+	struct mx_slot_array *a = rcu_dereference(t->slots);
+	u32 idx, gen;
 
-	s->state = MX_SLOT_FREE;
-	s->next_free = 0;
+	if (value <= 0 || !a)
+		return NULL;
+	idx = mx_value_slot(t, value, &gen);
+	if (idx >= a->nr)
+		return NULL;
+	/* Pairs with mx_slot_set_tag(): ep and rights are read after. */
+	*tag = smp_load_acquire(&a->s[idx].tag);
+	return *tag == MX_SLOT_TAG(gen, MX_SLOT_LIVE) ? &a->s[idx] : NULL;
+}
+
+/**
+ * mx_table_get() - look up a handle and pin its endpoint, without locking
+ * @t:		the table
+ * @value:	the handle value
+ * @ref:	receives the endpoint (referenced) and the rights
+ *
+ * Return: 0, or -EBADSLT if @value is not a handle of @t.
+ */
+int mx_table_get(struct mx_handle_table *t, s32 value,
+		 struct mx_handle_ref *ref)
+{
+	struct mx_handle_slot *s;
+	struct mx_endpoint *ep;
+	u32 tag, rights;
+	int r = -EBADSLT;
+
+	rcu_read_lock();
+	s = mx_table_peek(t, value, &tag);
+	if (!s)
+		goto out;
+	ep = READ_ONCE(s->ep);
+	rights = READ_ONCE(s->rights);
+	if (!mx_endpoint_tryget(ep))
+		goto out;
+	/* A slot freed or replaced meanwhile has another tag now. */
+	smp_rmb();
+	if (READ_ONCE(s->tag) != tag) {
+		mx_endpoint_put(ep);
+		goto out;
+	}
+	ref->ep = ep;
+	ref->rights = rights;
+	r = 0;
+out:
+	rcu_read_unlock();
+	return r;
+}
+
+/**
+ * mx_table_alive() - does a handle value still name an endpoint?
+ * @t:		the table
+ * @value:	the handle value
+ * @ep:		the endpoint it named
+ *
+ * Return: true if @value is a live handle of @t for @ep.
+ */
+bool mx_table_alive(struct mx_handle_table *t, s32 value,
+		    struct mx_endpoint *ep)
+{
+	struct mx_handle_slot *s;
+	bool alive;
+	u32 tag;
+
+	rcu_read_lock();
+	s = mx_table_peek(t, value, &tag);
+	alive = s && READ_ONCE(s->ep) == ep;
+	smp_rmb();	/* read ep before the tag again, as in mx_table_get() */
+	alive = alive && READ_ONCE(s->tag) == tag;
+	rcu_read_unlock();
+	return alive;
+}
+
+static void mx_table_push_free(struct mx_handle_table *t,
+			       struct mx_slot_array *a, u32 idx)
+{
+	a->s[idx].next_free = 0;
 	if (t->nr_free)
-		t->slots[t->free_tail].next_free = idx;
+		a->s[t->free_tail].next_free = idx;
 	else
 		t->free_head = idx;
 	t->free_tail = idx;
@@ -171,36 +278,13 @@ static void mx_table_push_free(struct mx_handle_table *t, u32 idx)
  */
 void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s)
 {
-	lockdep_assert_held(&t->lock);
-	if (s->state == MX_SLOT_LIVE)
+	struct mx_slot_array *a = mx_table_slots(t);
+
+	if (MX_SLOT_STATE(s->tag) == MX_SLOT_LIVE)
 		mx_stat_dec(MX_STAT_HANDLES);
-	s->gen = (s->gen + 1) & MX_GEN_MASK;
+	mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 	t->nr_used--;
-	mx_table_push_free(t, s - t->slots);
-}
-
-/**
- * mx_table_get() - look up a handle and pin its endpoint
- * @t:		the table
- * @value:	the handle value
- * @ref:	receives the endpoint (referenced) and the rights
- *
- * Return: 0, or -EBADSLT if @value is not a handle of @t.
- */
-int mx_table_get(struct mx_handle_table *t, s32 value,
-		 struct mx_handle_ref *ref)
-{
-	struct mx_handle_slot *s;
-
-	spin_lock(&t->lock);
-	s = mx_table_slot(t, value);
-	if (s) {
-		ref->ep = s->ep;
-		ref->rights = s->rights;
-		mx_endpoint_get(s->ep);
-	}
-	spin_unlock(&t->lock);
-	return s ? 0 : -EBADSLT;
+	mx_table_push_free(t, a, s - a->s);
 }
 
 /**
@@ -230,33 +314,36 @@ struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value)
 	return ep;
 }
 
-/* Make room for at least @need slots; the table was @cur slots large. */
+/* Make room for at least @need slots; the table had @cur slots. */
 static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
 {
-	struct mx_handle_slot *new, *old = NULL;
+	struct mx_slot_array *new, *old = NULL;
 	u32 n = max3(cur * 2, need, MX_TABLE_MIN);
 	u32 i;
 
 	n = min_t(u32, n, MX_HANDLE_MAX_SLOTS);
 	if (n < need)
 		return -ENOMEM;
-	new = kvmalloc_array(n, sizeof(*new), GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	new = kvzalloc(struct_size(new, s, n), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
+	new->nr = n;
 
 	spin_lock(&t->lock);
-	if (t->nr_slots == cur && !t->dead) {
-		if (cur)
-			memcpy(new, t->slots, cur * sizeof(*new));
-		old = t->slots;
-		t->slots = new;
-		t->nr_slots = n;
+	old = mx_table_slots(t);
+	if ((old ? old->nr : 0) == cur && !t->dead) {
+		if (old)
+			memcpy(new->s, old->s, cur * sizeof(new->s[0]));
+		rcu_assign_pointer(t->slots, new);
 		for (i = cur; i < n; i++)
-			mx_table_push_free(t, i);
+			mx_table_push_free(t, new, i);
 		new = NULL;
+	} else {
+		old = NULL;
 	}
 	spin_unlock(&t->lock);
-	kvfree(old);
+	if (old)
+		kvfree_rcu(old, rcu);
 	kvfree(new);
 	return 0;
 }
@@ -274,6 +361,7 @@ static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
  */
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
 {
+	struct mx_slot_array *a;
 	u32 i, cur, need;
 	int r;
 
@@ -289,7 +377,8 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
 		}
 		if (t->nr_free >= n)
 			break;
-		cur = t->nr_slots;
+		a = mx_table_slots(t);
+		cur = a ? a->nr : 0;
 		need = cur + n - t->nr_free;
 		spin_unlock(&t->lock);
 		r = mx_table_grow(t, cur, need);
@@ -297,17 +386,18 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
 			return r;
 	}
 
+	a = mx_table_slots(t);
 	for (i = 0; i < n; i++) {
-		struct mx_handle_slot *s = &t->slots[t->free_head];
+		struct mx_handle_slot *s = &a->s[t->free_head];
+		u32 gen = MX_SLOT_GEN(s->tag) & MX_GEN_MASK;
 
 		idx[i] = t->free_head;
 		t->free_head = s->next_free;
 		t->nr_free--;
-		s->state = MX_SLOT_RESERVED;
-		s->ep = NULL;
 		/* One generation per slot encodes to 0, which is never valid. */
-		if (!mx_encode(t, idx[i], s->gen))
-			s->gen = (s->gen + 1) & MX_GEN_MASK;
+		if (!mx_encode(t, idx[i], gen))
+			gen = (gen + 1) & MX_GEN_MASK;
+		mx_slot_set_tag(s, gen, MX_SLOT_RESERVED);
 	}
 	t->nr_used += n;
 	spin_unlock(&t->lock);
@@ -340,8 +430,7 @@ s32 mx_table_value(struct mx_handle_table *t, u32 idx)
  */
 s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx)
 {
-	lockdep_assert_held(&t->lock);
-	return mx_encode(t, idx, t->slots[idx].gen);
+	return mx_encode(t, idx, MX_SLOT_GEN(mx_table_slots(t)->s[idx].tag));
 }
 
 /**
@@ -355,15 +444,17 @@ s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx)
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
 		     const struct mx_msg_handle *hs)
 {
+	struct mx_slot_array *a;
 	u32 i;
 
 	spin_lock(&t->lock);
+	a = mx_table_slots(t);
 	for (i = 0; i < n; i++) {
-		struct mx_handle_slot *s = &t->slots[idx[i]];
+		struct mx_handle_slot *s = &a->s[idx[i]];
 
-		s->ep = hs[i].ep;
-		s->rights = hs[i].rights;
-		s->state = MX_SLOT_LIVE;
+		WRITE_ONCE(s->ep, hs[i].ep);
+		WRITE_ONCE(s->rights, hs[i].rights);
+		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag), MX_SLOT_LIVE);
 	}
 	spin_unlock(&t->lock);
 	mx_stat_add(MX_STAT_HANDLES, n);
@@ -377,11 +468,13 @@ void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
  */
 void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx)
 {
+	struct mx_slot_array *a;
 	u32 i;
 
 	spin_lock(&t->lock);
+	a = mx_table_slots(t);
 	for (i = 0; i < n; i++)
-		mx_table_free_slot(t, &t->slots[idx[i]]);
+		mx_table_free_slot(t, &a->s[idx[i]]);
 	spin_unlock(&t->lock);
 }
 
@@ -416,8 +509,8 @@ int mx_handle_duplicate(struct mx_handle_table *t,
 	return r;
 }
 
-/* The next generation of @s whose value for @idx is not 0. */
-static u16 mx_slot_next_gen(struct mx_handle_table *t, u32 idx, u16 gen)
+/* The next generation of slot @idx whose value is not 0. */
+static u32 mx_slot_next_gen(struct mx_handle_table *t, u32 idx, u32 gen)
 {
 	gen = (gen + 1) & MX_GEN_MASK;
 	if (!mx_encode(t, idx, gen))
@@ -457,8 +550,7 @@ int mx_handle_replace(struct mx_handle_table *t,
 	struct mx_ioc_handle_dup __user *uarg = argp;
 	struct mx_handle_slot *s;
 	struct mx_endpoint *ep;
-	u32 idx, rights;
-	u16 gen;
+	u32 idx, rights, gen;
 	int r;
 
 	if (a->pad)
@@ -466,8 +558,8 @@ int mx_handle_replace(struct mx_handle_table *t,
 	spin_lock(&t->lock);
 	r = mx_replace_check(t, a->handle, a->rights, &s);
 	if (!r) {
-		idx = s - t->slots;
-		gen = mx_slot_next_gen(t, idx, s->gen);
+		idx = s - mx_table_slots(t)->s;
+		gen = mx_slot_next_gen(t, idx, MX_SLOT_GEN(s->tag));
 	}
 	spin_unlock(&t->lock);
 	if (r)
@@ -481,9 +573,11 @@ int mx_handle_replace(struct mx_handle_table *t,
 	if (!r) {
 		rights = a->rights == MX_RIGHT_SAME_RIGHTS ? s->rights :
 							     a->rights;
-		gen = mx_slot_next_gen(t, idx, s->gen);
-		s->gen = gen;
-		s->rights = rights;
+		gen = mx_slot_next_gen(t, idx, MX_SLOT_GEN(s->tag));
+		/* Hide the slot from lockless readers while rights change. */
+		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag), MX_SLOT_RESERVED);
+		WRITE_ONCE(s->rights, rights);
+		mx_slot_set_tag(s, gen, MX_SLOT_LIVE);
 		ep = s->ep;
 		mx_endpoint_get(ep);
 	}

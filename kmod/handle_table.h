@@ -9,6 +9,7 @@
 
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -23,21 +24,20 @@ struct pid;
 
 /**
  * struct mx_handle_slot - one entry of a handle table
- * @ep:		the object the handle names (state LIVE)
- * @next_free:	index of the next free slot (state FREE)
+ * @ep:		the object the handle names, valid while @tag says LIVE
  * @rights:	MX_RIGHT_* the handle holds
- * @gen:	generation, bumped each time the slot is freed
- * @state:	MX_SLOT_FREE, MX_SLOT_RESERVED or MX_SLOT_LIVE
+ * @tag:	generation << 2 | state (MX_SLOT_*); written last, with
+ *		release order, so a lockless reader that sees the same @tag
+ *		before and after reading @ep and @rights has read a
+ *		consistent handle
+ * @next_free:	index of the next free slot (state FREE)
  * @mark:	scratch bit for duplicate detection, under the table lock
  */
 struct mx_handle_slot {
-	union {
-		struct mx_endpoint *ep;
-		u32 next_free;
-	};
+	struct mx_endpoint *ep;
 	u32 rights;
-	u16 gen;
-	u8 state;
+	u32 tag;
+	u32 next_free;
 	u8 mark;
 };
 
@@ -47,11 +47,27 @@ enum {
 	MX_SLOT_LIVE,
 };
 
+#define MX_SLOT_TAG(gen, state)	((u32)(gen) << 2 | (state))
+#define MX_SLOT_GEN(tag)	((tag) >> 2)
+#define MX_SLOT_STATE(tag)	((tag) & 3)
+
+/**
+ * struct mx_slot_array - the slots of a table, replaced whole when it grows
+ * @rcu:	frees the array after lockless readers are done with it
+ * @nr:		number of slots
+ * @s:		the slots
+ */
+struct mx_slot_array {
+	struct rcu_head rcu;
+	u32 nr;
+	struct mx_handle_slot s[];
+};
+
 /**
  * struct mx_handle_table - the handles of one process
- * @lock:	protects every field below and every slot
+ * @lock:	protects every field below and every slot; lookups read
+ *		@slots under RCU instead (mx_table_get())
  * @slots:	the slot array, grown by doubling
- * @nr_slots:	size of @slots
  * @nr_used:	slots RESERVED or LIVE
  * @free_head:	oldest free slot (FIFO, so a value comes back late)
  * @free_tail:	newest free slot
@@ -63,8 +79,7 @@ enum {
  */
 struct mx_handle_table {
 	spinlock_t lock;	/* protects the table and its slots */
-	struct mx_handle_slot *slots;
-	u32 nr_slots;
+	struct mx_slot_array __rcu *slots;
 	u32 nr_used;
 	u32 free_head;
 	u32 free_tail;
@@ -89,7 +104,10 @@ int mx_table_init(struct mx_handle_table *t);
 void mx_table_destroy(struct mx_handle_table *t);
 int mx_table_get(struct mx_handle_table *t, s32 value,
 		 struct mx_handle_ref *ref);
+bool mx_table_alive(struct mx_handle_table *t, s32 value,
+		    struct mx_endpoint *ep);
 struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value);
+struct mx_slot_array *mx_table_slots(struct mx_handle_table *t);
 
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx);
 s32 mx_table_value(struct mx_handle_table *t, u32 idx);

@@ -64,6 +64,11 @@ static struct kmem_cache *mx_pipe_cache;
 static s32 mx_write_scratch[MX_MAX_MSG_HANDLES];
 static DEFINE_MUTEX(mx_write_scratch_lock);
 
+static void mx_pipe_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(mx_pipe_cache, container_of(rcu, struct mx_pipe, rcu));
+}
+
 static void mx_pipe_free(struct kref *ref)
 {
 	struct mx_pipe *pipe = container_of(ref, struct mx_pipe, ref);
@@ -71,7 +76,7 @@ static void mx_pipe_free(struct kref *ref)
 	WARN_ON_ONCE(!list_empty(&pipe->ep[0].queue) ||
 		     !list_empty(&pipe->ep[1].queue));
 	mx_stat_add(MX_STAT_ENDPOINTS, -2);
-	kmem_cache_free(mx_pipe_cache, pipe);
+	call_rcu(&pipe->rcu, mx_pipe_free_rcu);
 }
 
 /**
@@ -81,6 +86,17 @@ static void mx_pipe_free(struct kref *ref)
 void mx_endpoint_get(struct mx_endpoint *ep)
 {
 	kref_get(&mx_endpoint_pipe(ep)->ref);
+}
+
+/**
+ * mx_endpoint_tryget() - take a reference unless the pipe is being freed
+ * @ep:	the endpoint, found under rcu_read_lock()
+ *
+ * Return: true if the reference was taken.
+ */
+bool mx_endpoint_tryget(struct mx_endpoint *ep)
+{
+	return kref_get_unless_zero(&mx_endpoint_pipe(ep)->ref);
 }
 
 /**
@@ -251,7 +267,7 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 
 /*
  * Checks 7 to 9 of mx_msgpipe_write() on the handles to send, in the
- * contract's order. @t is locked.
+ * contract's order. @t is locked if @n is not 0.
  */
 static int mx_write_check_handles(struct mx_handle_table *t,
 				  struct mx_endpoint *ep, const s32 *vals,
@@ -291,25 +307,21 @@ static int mx_write_check_handles(struct mx_handle_table *t,
 }
 
 /*
- * Checks 7 to 11 of mx_msgpipe_write() and, if all pass, moves the handles
- * into @msg and @msg into the peer's queue, atomically for every observer.
- * @msg is NULL when it could not be allocated. Returns the endpoint to kill
- * if the write closed a cycle, in *@victim.
+ * Checks 10 and 11 of mx_msgpipe_write() and, if they pass, moves the
+ * handles into @msg and @msg into the peer's queue. @t is locked if the
+ * message carries handles; their checks have passed.
  */
-static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
-			   const s32 *vals, const struct mx_ioc_msgpipe_write *a,
-			   struct mx_message *msg, struct mx_endpoint **victim)
+static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
+			    const s32 *vals,
+			    const struct mx_ioc_msgpipe_write *a,
+			    struct mx_message *msg,
+			    struct mx_endpoint **victim)
 {
 	struct mx_endpoint *peer = mx_endpoint_peer(ep);
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	size_t cost = mx_message_cost(a->num_bytes, a->num_handles);
 	u32 i;
 	int r;
-
-	spin_lock(&t->lock);
-	r = mx_write_check_handles(t, ep, vals, a->num_handles);
-	if (r)
-		goto unlock_table;
 
 	spin_lock(&pipe->lock);
 	r = -MX_ERRNO_BAD_STATE;
@@ -336,7 +348,28 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 	r = 0;
 unlock:
 	spin_unlock(&pipe->lock);
-unlock_table:
+	return r;
+}
+
+/*
+ * Checks 7 to 11 of mx_msgpipe_write() and, if all pass, the queueing,
+ * atomically for every observer. @msg is NULL when it could not be
+ * allocated. Returns the endpoint to kill if the write closed a cycle, in
+ * *@victim.
+ */
+static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
+			   const s32 *vals, const struct mx_ioc_msgpipe_write *a,
+			   struct mx_message *msg, struct mx_endpoint **victim)
+{
+	int r;
+
+	/* A message with no handles needs only the reply-pipe check. */
+	if (!a->num_handles)
+		return mx_write_check_handles(t, ep, vals, 0) ?:
+		       mx_write_enqueue(t, ep, vals, a, msg, victim);
+	spin_lock(&t->lock);
+	r = mx_write_check_handles(t, ep, vals, a->num_handles) ?:
+	    mx_write_enqueue(t, ep, vals, a, msg, victim);
 	spin_unlock(&t->lock);
 	return r;
 }
@@ -718,5 +751,6 @@ int mx_pipe_cache_init(void)
  */
 void mx_pipe_cache_exit(void)
 {
+	rcu_barrier();		/* pipes still waiting in mx_pipe_free_rcu() */
 	kmem_cache_destroy(mx_pipe_cache);
 }

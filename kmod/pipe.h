@@ -9,6 +9,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -50,11 +51,14 @@ struct mx_endpoint {
  * @lock:	protects both endpoints' queues, counters and @dead flags
  * @ref:	memory reference count: one per endpoint holder, plus
  *		transient lookups and &mx_endpoint.held_by links
+ * @rcu:	frees the pipe a grace period after @ref drops to 0, as
+ *		lockless handle lookups may still be looking at it
  * @ep:		the two endpoints
  */
 struct mx_pipe {
 	spinlock_t lock;	/* protects both endpoints' queues */
 	struct kref ref;
+	struct rcu_head rcu;
 	struct mx_endpoint ep[2];
 };
 
@@ -69,6 +73,7 @@ static inline struct mx_endpoint *mx_endpoint_peer(struct mx_endpoint *ep)
 }
 
 void mx_endpoint_get(struct mx_endpoint *ep);
+bool mx_endpoint_tryget(struct mx_endpoint *ep);
 void mx_endpoint_put(struct mx_endpoint *ep);
 void mx_endpoint_wake(struct mx_endpoint *ep);
 void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave);

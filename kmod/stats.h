@@ -7,7 +7,7 @@
 #ifndef __MX_STATS_H
 #define __MX_STATS_H
 
-#include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/sysfs.h>
 
 /**
@@ -32,21 +32,22 @@ enum mx_stat {
 	MX_STAT_NR,
 };
 
-extern atomic_long_t mx_stats[MX_STAT_NR];
+/* Per-CPU, so the hot paths of different CPUs share no cache line. */
+DECLARE_PER_CPU(long[MX_STAT_NR], mx_stats);
 
 static inline void mx_stat_add(enum mx_stat s, long n)
 {
-	atomic_long_add(n, &mx_stats[s]);
+	this_cpu_add(mx_stats[s], n);
 }
 
 static inline void mx_stat_inc(enum mx_stat s)
 {
-	atomic_long_inc(&mx_stats[s]);
+	this_cpu_inc(mx_stats[s]);
 }
 
 static inline void mx_stat_dec(enum mx_stat s)
 {
-	atomic_long_dec(&mx_stats[s]);
+	this_cpu_dec(mx_stats[s]);
 }
 
 extern const struct attribute_group *mx_stats_groups[];

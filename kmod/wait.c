@@ -25,7 +25,7 @@
  * or shortens the wait. The cost of a wait depends only on the handles it
  * watches.
  *
- * Locking: takes a table lock and a pipe lock, one at a time, to evaluate;
+ * Locking: evaluating takes a pipe lock (the handle check is lockless);
  * sleeps with no magenta lock held.
  */
 
@@ -57,24 +57,10 @@ struct mx_waiter {
 	struct mx_signals_state state;
 };
 
-/* Does @value still name @ep in @t? */
-static bool mx_wait_handle_alive(struct mx_handle_table *t, s32 value,
-				 struct mx_endpoint *ep)
-{
-	struct mx_handle_slot *s;
-	bool alive;
-
-	spin_lock(&t->lock);
-	s = mx_table_slot(t, value);
-	alive = s && s->ep == ep;
-	spin_unlock(&t->lock);
-	return alive;
-}
-
 /* 0: satisfied; -EAGAIN: keep waiting; else the MX_ERRNO_* that ends it. */
 static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 {
-	if (!mx_wait_handle_alive(t, w->value, w->h.ep))
+	if (!mx_table_alive(t, w->value, w->h.ep))
 		return -MX_ERRNO_HANDLE_CLOSED;
 	mx_endpoint_signals(w->h.ep, &w->state);
 	if (w->state.satisfied & w->signals)
@@ -148,9 +134,16 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	mx_stat_dec(MX_STAT_WAITERS);
 	for (i = 0; i < count; i++)
 		remove_wait_queue(&w[i].h.ep->wq, &w[i].entry);
-	/* Every state the caller sees is from the end of the wait. */
+	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
 		mx_endpoint_signals(w[i].h.ep, &w[i].state);
+	/* ...so a signal that came after the deadline still counts. */
+	for (i = 0; i < count && r == -MX_ERRNO_TIMED_OUT; i++) {
+		if (w[i].state.satisfied & w[i].signals) {
+			r = 0;
+			*index = i;
+		}
+	}
 	return r;
 }
 
