@@ -22,8 +22,9 @@
  * last thread go) or when the last file reference is dropped.
  *
  * Locking: this file takes no lock of its own. Lock order over the module:
- * mx_write_scratch_lock, then mx_graph_lock (mutexes), then a handle table
- * lock, then a pipe lock (spinlocks); wait queue locks are leaves.
+ * mx_write_scratch_lock, then mx_graph_lock or mx_tables_lock (mutexes),
+ * then a handle table lock, then a pipe lock (spinlocks); wait queue locks
+ * are leaves. Handle lookups take no lock: they run under RCU.
  */
 
 #include <linux/fs.h>

@@ -21,6 +21,8 @@
  *   module is removed, so /sys/class/misc/magenta/stats/endpoints stays 1.
  * - ``hang``: module loading sleeps for rigtest_hang_secs seconds
  *   (interruptibly), so insmod does not return and the guest never finishes.
+ *
+ * Locking: none; everything happens once, at load and at unload.
  */
 
 #include <linux/delay.h>
