@@ -9,7 +9,10 @@
  * DOC: Messages
  *
  * A &struct mx_message is one allocation: header, handle array, payload.
- * It is charged to the memory cgroup of the writer (__GFP_ACCOUNT). While
+ * It is charged to the memory cgroup of the writer (__GFP_ACCOUNT). An
+ * endpoint keeps the buffer of the last large message read from it and
+ * hands it to the next large write, so a stream of large messages does not
+ * allocate and free a high-order block each time. While
  * queued it owns the holder reference of every endpoint it carries; a
  * message destroyed unread closes those endpoints, whose own queues are then
  * destroyed in turn. mx_messages_bury() does that with a work list instead of
@@ -60,23 +63,44 @@ size_t mx_message_cost(u32 num_bytes, u32 num_handles)
 	return (size_t)num_bytes + num_handles * sizeof(struct mx_msg_handle);
 }
 
+/* Take the buffer parked in @ep if it can hold @size bytes. */
+static struct mx_message *mx_message_take_spare(struct mx_endpoint *ep,
+						size_t size)
+{
+	struct mx_message *msg = xchg(&ep->spare, NULL);
+
+	if (msg && msg->size < size) {
+		kvfree(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
 /**
  * mx_message_alloc() - allocate an empty message, charged to the caller
  * @num_bytes:	payload size, at most MX_MAX_MSG_BYTES
  * @num_handles: number of handles, at most MX_MAX_MSG_HANDLES
+ * @dest:	the endpoint it will be queued for, whose parked buffer a
+ *		large message reuses
  *
  * Return: the message with @num_bytes and @num_handles set and the handle
  * entries zeroed, or NULL when out of memory.
  */
-struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles)
+struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
+				    struct mx_endpoint *dest)
 {
-	struct mx_message *msg;
+	struct mx_message *msg = NULL;
 	size_t size = size_add(struct_size(msg, handles, num_handles),
 			       num_bytes);
 
-	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!msg)
-		return NULL;
+	if (size > PAGE_SIZE)
+		msg = mx_message_take_spare(dest, size);
+	if (!msg) {
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!msg)
+			return NULL;
+		msg->size = size;
+	}
 	msg->num_bytes = num_bytes;
 	msg->num_handles = num_handles;
 	msg->data = (u8 *)&msg->handles[num_handles];
@@ -84,6 +108,12 @@ struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles)
 	mx_stat_inc(MX_STAT_MESSAGES);
 	mx_stat_add(MX_STAT_MESSAGE_BYTES, num_bytes);
 	return msg;
+}
+
+static void mx_message_uncount(struct mx_message *msg)
+{
+	mx_stat_dec(MX_STAT_MESSAGES);
+	mx_stat_add(MX_STAT_MESSAGE_BYTES, -(long)msg->num_bytes);
 }
 
 /**
@@ -94,9 +124,34 @@ void mx_message_free(struct mx_message *msg)
 {
 	if (!msg)
 		return;
-	mx_stat_dec(MX_STAT_MESSAGES);
-	mx_stat_add(MX_STAT_MESSAGE_BYTES, -(long)msg->num_bytes);
+	mx_message_uncount(msg);
 	kvfree(msg);
+}
+
+/**
+ * mx_message_recycle() - free a message that was read from @ep
+ * @msg:	the message, its handles gone
+ * @ep:		the endpoint it was queued for
+ *
+ * A large buffer (a high-order or vmalloc allocation) is parked in @ep for
+ * the next large write to it, unless one is parked already: streaming
+ * large messages then allocates nothing. The buffer stays charged to the
+ * cgroup that allocated it and is freed when the endpoint dies.
+ */
+void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep)
+{
+	mx_message_uncount(msg);
+	if (msg->size <= PAGE_SIZE || cmpxchg(&ep->spare, NULL, msg))
+		kvfree(msg);
+}
+
+/**
+ * mx_message_drop_spare() - free the buffer parked in @ep, if any
+ * @ep:	the endpoint; may be called from an RCU callback
+ */
+void mx_message_drop_spare(struct mx_endpoint *ep)
+{
+	kvfree(xchg(&ep->spare, NULL));
 }
 
 static void mx_graph_unlink_one(struct mx_endpoint *ep)

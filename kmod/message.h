@@ -28,6 +28,7 @@ struct mx_msg_handle {
  * @entry:	link in &mx_endpoint.queue
  * @num_bytes:	payload size
  * @num_handles: number of handles
+ * @size:	bytes allocated for the whole message
  * @data:	the payload, right after @handles
  * @handles:	the handles, in the order they were written
  */
@@ -35,14 +36,18 @@ struct mx_message {
 	struct list_head entry;
 	u32 num_bytes;
 	u32 num_handles;
+	u32 size;
 	u8 *data;
 	struct mx_msg_handle handles[];
 };
 
 extern struct mutex mx_graph_lock;
 
-struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles);
+struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
+				    struct mx_endpoint *dest);
 void mx_message_free(struct mx_message *msg);
+void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep);
+void mx_message_drop_spare(struct mx_endpoint *ep);
 size_t mx_message_cost(u32 num_bytes, u32 num_handles);
 void mx_messages_bury(struct list_head *grave);
 void mx_messages_bury_locked(struct list_head *grave);

@@ -66,7 +66,12 @@ static DEFINE_MUTEX(mx_write_scratch_lock);
 
 static void mx_pipe_free_rcu(struct rcu_head *rcu)
 {
-	kmem_cache_free(mx_pipe_cache, container_of(rcu, struct mx_pipe, rcu));
+	struct mx_pipe *pipe = container_of(rcu, struct mx_pipe, rcu);
+
+	/* A reader may have parked a buffer after the endpoint died. */
+	mx_message_drop_spare(&pipe->ep[0]);
+	mx_message_drop_spare(&pipe->ep[1]);
+	kmem_cache_free(mx_pipe_cache, pipe);
 }
 
 static void mx_pipe_free(struct kref *ref)
@@ -173,6 +178,7 @@ void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave)
 	ep->nr_msgs = 0;
 	ep->nr_bytes = 0;
 	spin_unlock(&pipe->lock);
+	mx_message_drop_spare(ep);
 	mx_endpoint_wake(ep);
 	mx_endpoint_wake(mx_endpoint_peer(ep));
 }
@@ -209,6 +215,7 @@ static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply)
 	ep->nr_bytes = 0;
 	init_waitqueue_head(&ep->wq);
 	ep->held_by = NULL;
+	ep->spare = NULL;
 	ep->gc_seq = 0;
 	ep->side = side;
 	ep->reply = reply;
@@ -410,7 +417,7 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 	if (a->flags)
 		goto out;
 
-	msg = mx_message_alloc(nb, nh);
+	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(w.ep));
 	if (nh > MX_STACK_HANDLES) {
 		vals = kmalloc_array(nh, sizeof(*vals), GFP_KERNEL);
 		if (!vals) {
@@ -521,11 +528,13 @@ static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
 }
 
 /*
- * Read the buffer capacities of a read, and check that the size pointers
- * can be written and that no buffer comes without its size.
+ * Read the buffer capacities of a read, and check that no buffer comes
+ * without its size. A read that cannot write the sizes back fails later
+ * with the message left in place; @probe checks writability now, for a
+ * call that must fail before it sends anything.
  */
 static int mx_read_get_caps(const struct mx_ioc_msgpipe_read *a,
-			    u32 *cap_bytes, u32 *cap_handles)
+			    u32 *cap_bytes, u32 *cap_handles, bool probe)
 {
 	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
 	u32 __user *unh = u64_to_user_ptr(a->num_handles);
@@ -534,7 +543,7 @@ static int mx_read_get_caps(const struct mx_ioc_msgpipe_read *a,
 	*cap_handles = 0;
 	if ((unb && get_user(*cap_bytes, unb)) ||
 	    (unh && get_user(*cap_handles, unh)) ||
-	    mx_read_put_sizes(a, *cap_bytes, *cap_handles) ||
+	    (probe && mx_read_put_sizes(a, *cap_bytes, *cap_handles)) ||
 	    (a->bytes && !unb) || (a->handles && !unh))
 		return -MX_ERRNO_INVALID_ARGS;
 	return 0;
@@ -617,7 +626,7 @@ int mx_msgpipe_read(struct mx_handle_table *t,
 	r = -MX_ERRNO_ACCESS_DENIED;
 	if (!(rd.rights & MX_RIGHT_READ))
 		goto out;
-	r = mx_read_get_caps(a, &cap_bytes, &cap_handles);
+	r = mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
 	if (r)
 		goto out;
 	r = -MX_ERRNO_NOT_SUPPORTED;
@@ -668,7 +677,7 @@ retry:
 	if (r) {
 		mx_read_requeue(ep, msg);
 	} else {
-		mx_message_free(msg);
+		mx_message_recycle(msg, ep);
 		mx_endpoint_wake(mx_endpoint_peer(ep));
 	}
 	goto out_put;
@@ -692,7 +701,7 @@ static int mx_call_check_read(struct mx_handle_table *t,
 		return -MX_ERRNO_INVALID_ARGS;
 	r = h.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
 	mx_endpoint_put(h.ep);
-	return r ?: mx_read_get_caps(rd, &cap_bytes, &cap_handles);
+	return r ?: mx_read_get_caps(rd, &cap_bytes, &cap_handles, true);
 }
 
 /**

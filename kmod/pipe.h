@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 
 struct mx_handle_table;
+struct mx_message;
 struct mx_ioc_msgpipe_call;
 struct mx_ioc_msgpipe_create;
 struct mx_ioc_msgpipe_read;
@@ -29,6 +30,8 @@ struct mx_signals_state;
  * @wq:		threads waiting for this endpoint's signals
  * @held_by:	the endpoint whose queue holds the message carrying this
  *		endpoint's handle, or NULL (graph lock)
+ * @spare:	a large message buffer kept for the next large write to
+ *		this endpoint (exchanged atomically, see message.c)
  * @gc_seq:	scratch mark of mx_graph_link() (graph lock)
  * @side:	0 or 1, the index in &mx_pipe.ep
  * @reply:	a reply pipe: every write must carry its own handle last
@@ -40,6 +43,7 @@ struct mx_endpoint {
 	u32 nr_bytes;
 	wait_queue_head_t wq;
 	struct mx_endpoint *held_by;
+	struct mx_message *spare;
 	u64 gc_seq;
 	u8 side;
 	bool reply;

@@ -95,11 +95,22 @@ static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
 	return 0;
 }
 
-/*
- * Sleep until one of @w ends the wait or @deadline passes. Returns the
- * result and, in *@index, the waiter that decided it.
- */
-static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
+/* Evaluate every waiter in order; the first that ends the wait wins. */
+static int mx_wait_eval_all(struct mx_handle_table *t, struct mx_waiter *w,
+			    u32 count, u32 *index)
+{
+	u32 i;
+	int r = -EAGAIN;
+
+	for (i = 0; i < count && r == -EAGAIN; i++)
+		r = mx_wait_eval(t, &w[i]);
+	if (r != -EAGAIN)
+		*index = i - 1;
+	return r;
+}
+
+/* Queue on every endpoint and sleep until the wait ends. */
+static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 			 u32 count, u64 deadline, u32 *index)
 {
 	ktime_t expires = ns_to_ktime(deadline);
@@ -112,13 +123,9 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	mx_stat_inc(MX_STAT_WAITERS);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		r = -EAGAIN;
-		for (i = 0; i < count && r == -EAGAIN; i++)
-			r = mx_wait_eval(t, &w[i]);
-		if (r != -EAGAIN) {
-			*index = i - 1;
+		r = mx_wait_eval_all(t, w, count, index);
+		if (r != -EAGAIN)
 			break;
-		}
 		if (!forever && ktime_compare(ktime_get(), expires) >= 0) {
 			r = -MX_ERRNO_TIMED_OUT;
 			break;
@@ -134,6 +141,29 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	mx_stat_dec(MX_STAT_WAITERS);
 	for (i = 0; i < count; i++)
 		remove_wait_queue(&w[i].h.ep->wq, &w[i].entry);
+	return r;
+}
+
+/*
+ * Wait until one of @w ends the wait or @deadline passes. Returns the
+ * result and, in *@index, the waiter that decided it; with @states, every
+ * waiter's state is read again at the end.
+ */
+static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
+			 u32 count, u64 deadline, u32 *index, bool states)
+{
+	u32 i;
+	int r;
+
+	/* Most waits are decided at once: look before queueing anywhere. */
+	r = mx_wait_eval_all(t, w, count, index);
+	if (r == -EAGAIN && deadline < KTIME_MAX &&
+	    ktime_compare(ktime_get(), ns_to_ktime(deadline)) >= 0)
+		r = -MX_ERRNO_TIMED_OUT;
+	if (r == -EAGAIN)
+		r = mx_wait_block(t, w, count, deadline, index);
+	if (!states)
+		return r;
 	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
 		mx_endpoint_signals(w[i].h.ep, &w[i].state);
@@ -170,7 +200,7 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
 		r = -MX_ERRNO_INVALID_ARGS;
 		goto out;
 	}
-	r = mx_wait_sleep(t, &w, 1, a->deadline, &index);
+	r = mx_wait_sleep(t, &w, 1, a->deadline, &index, true);
 	if (r != -ERESTARTSYS && ustate &&
 	    copy_to_user(ustate, &w.state, sizeof(w.state)))
 		r = -MX_ERRNO_INVALID_ARGS;
@@ -199,7 +229,7 @@ int mx_wait_readable(struct mx_handle_table *t, s32 value, u64 deadline)
 	r = mx_wait_get(t, &w, 1);
 	if (r)
 		return r;
-	r = mx_wait_sleep(t, &w, 1, deadline, &index);
+	r = mx_wait_sleep(t, &w, 1, deadline, &index, false);
 	mx_endpoint_put(w.h.ep);
 	return r;
 }
@@ -264,7 +294,7 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
 		r = -MX_ERRNO_INVALID_ARGS;
 		goto out_put;
 	}
-	r = mx_wait_sleep(t, w, a->count, a->deadline, &index);
+	r = mx_wait_sleep(t, w, a->count, a->deadline, &index, true);
 	if (r == -ERESTARTSYS)
 		goto out_put;
 	if (mx_wait_put_states(a, w))
