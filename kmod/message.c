@@ -10,9 +10,9 @@
  *
  * A &struct mx_message is one allocation: header, handle array, payload.
  * It is charged to the memory cgroup of the writer (__GFP_ACCOUNT). An
- * endpoint keeps the buffer of the last large message read from it and
- * hands it to the next large write, so a stream of large messages does not
- * allocate and free a high-order block each time. While
+ * endpoint keeps the buffer of the last message read from it and hands it
+ * to the next write to it that fits, so steady traffic does not allocate
+ * and free (for large messages, a high-order block) each time. While
  * queued it owns the holder reference of every endpoint it carries; a
  * message destroyed unread closes those endpoints, whose own queues are then
  * destroyed in turn. mx_messages_bury() does that with a work list instead of
@@ -80,8 +80,8 @@ static struct mx_message *mx_message_take_spare(struct mx_endpoint *ep,
  * mx_message_alloc() - allocate an empty message, charged to the caller
  * @num_bytes:	payload size, at most MX_MAX_MSG_BYTES
  * @num_handles: number of handles, at most MX_MAX_MSG_HANDLES
- * @dest:	the endpoint it will be queued for, whose parked buffer a
- *		large message reuses
+ * @dest:	the endpoint it will be queued for, whose parked buffer is
+ *		reused if it is large enough
  *
  * Return: the message with @num_bytes and @num_handles set and the handle
  * entries zeroed, or NULL when out of memory.
@@ -93,8 +93,7 @@ struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
 	size_t size = size_add(struct_size(msg, handles, num_handles),
 			       num_bytes);
 
-	if (size > PAGE_SIZE)
-		msg = mx_message_take_spare(dest, size);
+	msg = mx_message_take_spare(dest, size);
 	if (!msg) {
 		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!msg)
@@ -133,15 +132,16 @@ void mx_message_free(struct mx_message *msg)
  * @msg:	the message, its handles gone
  * @ep:		the endpoint it was queued for
  *
- * A large buffer (a high-order or vmalloc allocation) is parked in @ep for
- * the next large write to it, unless one is parked already: streaming
- * large messages then allocates nothing. The buffer stays charged to the
+ * The buffer is parked in @ep for the next write to it, unless one is
+ * parked already: a request/response exchange or a stream of messages then
+ * allocates nothing in the steady state (for large messages this saves a
+ * high-order or vmalloc allocation each). The buffer stays charged to the
  * cgroup that allocated it and is freed when the endpoint dies.
  */
 void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep)
 {
 	mx_message_uncount(msg);
-	if (msg->size <= PAGE_SIZE || cmpxchg(&ep->spare, NULL, msg))
+	if (cmpxchg(&ep->spare, NULL, msg))
 		kvfree(msg);
 }
 

@@ -123,6 +123,20 @@ void mx_endpoint_wake(struct mx_endpoint *ep)
 		wake_up_all(&ep->wq);
 }
 
+/**
+ * mx_endpoint_wake_data() - wake the readers of an endpoint that got data
+ * @ep:	the endpoint a message was queued for
+ *
+ * The writer usually waits for an answer right after, so the wake-up is a
+ * sync one: the scheduler lets the reader run when the writer blocks
+ * instead of preempting the writer first.
+ */
+void mx_endpoint_wake_data(struct mx_endpoint *ep)
+{
+	if (wq_has_sleeper(&ep->wq))
+		wake_up_interruptible_sync(&ep->wq);
+}
+
 static bool mx_queue_full(const struct mx_endpoint *ep)
 {
 	return ep->nr_msgs >= READ_ONCE(mx_max_queued_msgs) ||
@@ -381,16 +395,10 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 	return r;
 }
 
-/**
- * mx_msgpipe_write() - write one message through an endpoint
- * @t:		the caller's table
- * @a:		the arguments
- *
- * Return: 0 or a negative MX_ERRNO_* value, decided by the first failing
- * check in the contract's order.
- */
-int mx_msgpipe_write(struct mx_handle_table *t,
-		     const struct mx_ioc_msgpipe_write *a)
+/* mx_msgpipe_write() after the lookup of its handle, @w. */
+static int mx_msgpipe_write_ref(struct mx_handle_table *t,
+				const struct mx_handle_ref *w,
+				const struct mx_ioc_msgpipe_write *a)
 {
 	const void __user *ubytes = u64_to_user_ptr(a->bytes);
 	const s32 __user *uhandles = u64_to_user_ptr(a->handles);
@@ -398,14 +406,11 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 	s32 stack_vals[MX_STACK_HANDLES], *vals = stack_vals;
 	struct mx_endpoint *victim = NULL;
 	struct mx_message *msg = NULL;
-	struct mx_handle_ref w;
 	bool scratch = false;
 	int r;
 
-	if (mx_table_get(t, a->handle, &w))
-		return -MX_ERRNO_INVALID_ARGS;
 	r = -MX_ERRNO_ACCESS_DENIED;
-	if (!(w.rights & MX_RIGHT_WRITE))
+	if (!(w->rights & MX_RIGHT_WRITE))
 		goto out;
 	r = -MX_ERRNO_INVALID_ARGS;
 	if ((nb && !ubytes) || (nh && !uhandles))
@@ -417,7 +422,7 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 	if (a->flags)
 		goto out;
 
-	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(w.ep));
+	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(w->ep));
 	if (nh > MX_STACK_HANDLES) {
 		vals = kmalloc_array(nh, sizeof(*vals), GFP_KERNEL);
 		if (!vals) {
@@ -435,11 +440,11 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 
 	if (nh)
 		mutex_lock(&mx_graph_lock);
-	r = mx_write_commit(t, w.ep, vals, a, msg, &victim);
+	r = mx_write_commit(t, w->ep, vals, a, msg, &victim);
 	if (!r) {
 		u32 i;
 
-		mx_endpoint_wake(mx_endpoint_peer(w.ep));
+		mx_endpoint_wake_data(mx_endpoint_peer(w->ep));
 		/* Waiters on the handles that left see them gone. */
 		for (i = 0; i < nh; i++)
 			mx_endpoint_wake(msg->handles[i].ep);
@@ -459,15 +464,44 @@ out:
 	else if (vals != stack_vals)
 		kfree(vals);
 	mx_message_free(msg);
+	return r;
+}
+
+/**
+ * mx_msgpipe_write() - write one message through an endpoint
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Return: 0 or a negative MX_ERRNO_* value, decided by the first failing
+ * check in the contract's order.
+ */
+int mx_msgpipe_write(struct mx_handle_table *t,
+		     const struct mx_ioc_msgpipe_write *a)
+{
+	struct mx_handle_ref w;
+	int r;
+
+	if (mx_table_get(t, a->handle, &w))
+		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_msgpipe_write_ref(t, &w, a);
 	mx_endpoint_put(w.ep);
 	return r;
 }
 
-static void mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
+/*
+ * Take @msg off @ep's queue. Returns true if that made room in a full
+ * queue: only then does the writer (waiting on the peer for WRITABLE) need
+ * waking. Waking it on every read would wake a peer that waits for its own
+ * messages, for nothing, once per message.
+ */
+static bool mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
 {
+	bool was_full = mx_queue_full(ep);
+
 	list_del(&msg->entry);
 	ep->nr_msgs--;
 	ep->nr_bytes -= mx_message_cost(msg->num_bytes, msg->num_handles);
+	return was_full && !mx_queue_full(ep);
 }
 
 static void mx_bury_one(struct mx_message *msg)
@@ -597,34 +631,22 @@ out:
 	return r;
 }
 
-/**
- * mx_msgpipe_read() - read the oldest message queued for an endpoint
- * @t:		the caller's table
- * @a:		the arguments
- *
- * Return: 0 or a negative MX_ERRNO_* value. On failure nothing is consumed
- * and nothing installed, except that MX_MSGPIPE_READ_FLAG_MAY_DISCARD drops
- * a message too large for the buffers.
- */
-int mx_msgpipe_read(struct mx_handle_table *t,
-		    const struct mx_ioc_msgpipe_read *a)
+/* mx_msgpipe_read() after the lookup of its handle, @rd. */
+static int mx_msgpipe_read_ref(struct mx_handle_table *t,
+			       const struct mx_handle_ref *rd,
+			       const struct mx_ioc_msgpipe_read *a)
 {
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
+	struct mx_endpoint *ep = rd->ep;
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	u32 cap_bytes = 0, cap_handles = 0;
+	bool graph = false, room = false, fits;
 	struct mx_message *msg;
-	struct mx_handle_ref rd;
-	struct mx_endpoint *ep;
-	struct mx_pipe *pipe;
-	bool graph = false, fits;
 	u32 nb, nh;
 	int r;
 
-	if (mx_table_get(t, a->handle, &rd))
-		return -MX_ERRNO_INVALID_ARGS;
-	ep = rd.ep;
-	pipe = mx_endpoint_pipe(ep);
 	r = -MX_ERRNO_ACCESS_DENIED;
-	if (!(rd.rights & MX_RIGHT_READ))
+	if (!(rd->rights & MX_RIGHT_READ))
 		goto out;
 	r = mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
 	if (r)
@@ -652,8 +674,10 @@ retry:
 	nh = msg->num_handles;
 	fits = nb <= cap_bytes && nh <= cap_handles;
 	if (fits || discard)
-		mx_queue_del(ep, msg);
+		room = mx_queue_del(ep, msg);
 	spin_unlock(&pipe->lock);
+	if (room)
+		mx_endpoint_wake(mx_endpoint_peer(ep));
 	if (graph) {
 		/* The message is in transit now, or still queued. */
 		if (fits || discard)
@@ -664,44 +688,46 @@ retry:
 	if (!fits) {
 		/* Unless discarded, msg is not ours: use only nb and nh. */
 		r = mx_read_put_sizes(a, nb, nh) ?: -MX_ERRNO_NOT_ENOUGH_BUFFER;
-		if (discard && r == -MX_ERRNO_INVALID_ARGS) {
+		if (discard && r == -MX_ERRNO_INVALID_ARGS)
 			mx_read_requeue(ep, msg);
-		} else if (discard) {
-			mx_endpoint_wake(mx_endpoint_peer(ep));
+		else if (discard)
 			mx_bury_one(msg);
-		}
 		goto out_put;
 	}
 	/* Copy out with no global lock held: a fault may take long. */
 	r = mx_read_deliver(t, a, msg);
-	if (r) {
+	if (r)
 		mx_read_requeue(ep, msg);
-	} else {
+	else
 		mx_message_recycle(msg, ep);
-		mx_endpoint_wake(mx_endpoint_peer(ep));
-	}
 	goto out_put;
 out:
 	if (graph)
 		mutex_unlock(&mx_graph_lock);
 out_put:
-	mx_endpoint_put(ep);
 	return r;
 }
 
-/* The checks of a call's read half that can be made before it writes. */
-static int mx_call_check_read(struct mx_handle_table *t,
-			      const struct mx_ioc_msgpipe_read *rd)
+/**
+ * mx_msgpipe_read() - read the oldest message queued for an endpoint
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Return: 0 or a negative MX_ERRNO_* value. On failure nothing is consumed
+ * and nothing installed, except that MX_MSGPIPE_READ_FLAG_MAY_DISCARD drops
+ * a message too large for the buffers.
+ */
+int mx_msgpipe_read(struct mx_handle_table *t,
+		    const struct mx_ioc_msgpipe_read *a)
 {
-	struct mx_handle_ref h;
-	u32 cap_bytes, cap_handles;
+	struct mx_handle_ref rd;
 	int r;
 
-	if (mx_table_get(t, rd->handle, &h))
+	if (mx_table_get(t, a->handle, &rd))
 		return -MX_ERRNO_INVALID_ARGS;
-	r = h.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
-	mx_endpoint_put(h.ep);
-	return r ?: mx_read_get_caps(rd, &cap_bytes, &cap_handles, true);
+	r = mx_msgpipe_read_ref(t, &rd, a);
+	mx_endpoint_put(rd.ep);
+	return r;
 }
 
 /**
@@ -721,27 +747,40 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_call *a, void __user *argp)
 {
 	struct mx_ioc_msgpipe_call __user *uarg = argp;
+	u32 cap_bytes, cap_handles;
+	struct mx_handle_ref h;
 	int r;
 
 	if (a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
 	    a->written > 1)
 		return -MX_ERRNO_INVALID_ARGS;
+	/* One lookup serves the write, the wait and the read. */
+	if (mx_table_get(t, a->wr.handle, &h))
+		return -MX_ERRNO_INVALID_ARGS;
+	r = -MX_ERRNO_ACCESS_DENIED;
+	if (!(h.rights & MX_RIGHT_READ))
+		goto out;
 	if (!a->written) {
-		r = mx_call_check_read(t, &a->rd) ?: mx_msgpipe_write(t, &a->wr);
+		r = mx_read_get_caps(&a->rd, &cap_bytes, &cap_handles, true) ?:
+		    mx_msgpipe_write_ref(t, &h, &a->wr);
 		if (r)
-			return r;
+			goto out;
+		r = -EFAULT;
 		if (put_user(1u, &uarg->written))
-			return -EFAULT;
+			goto out;
 	}
 	for (;;) {
-		r = mx_wait_readable(t, a->rd.handle, a->deadline);
+		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);
 		if (r)
-			return r;
-		r = mx_msgpipe_read(t, &a->rd);
+			break;
+		r = mx_msgpipe_read_ref(t, &h, &a->rd);
 		/* Another reader took it: wait for the next one. */
 		if (r != -MX_ERRNO_BAD_STATE)
-			return r;
+			break;
 	}
+out:
+	mx_endpoint_put(h.ep);
+	return r;
 }
 
 /**

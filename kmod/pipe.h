@@ -80,6 +80,7 @@ void mx_endpoint_get(struct mx_endpoint *ep);
 bool mx_endpoint_tryget(struct mx_endpoint *ep);
 void mx_endpoint_put(struct mx_endpoint *ep);
 void mx_endpoint_wake(struct mx_endpoint *ep);
+void mx_endpoint_wake_data(struct mx_endpoint *ep);
 void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave);
 void mx_endpoint_release(struct mx_endpoint *ep, struct list_head *grave);
 void mx_endpoint_close(struct mx_endpoint *ep);

@@ -212,26 +212,24 @@ out:
 /**
  * mx_wait_readable() - sleep until a message is queued or the peer is gone
  * @t:		the caller's table
- * @value:	the handle to watch
+ * @value:	the handle to watch, which must keep naming @ep
+ * @ep:		its endpoint, pinned by the caller
  * @deadline:	as in struct mx_ioc_wait_one
  *
  * Return: 0, or a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
-int mx_wait_readable(struct mx_handle_table *t, s32 value, u64 deadline)
+int mx_wait_readable(struct mx_handle_table *t, s32 value,
+		     struct mx_endpoint *ep, u64 deadline)
 {
 	struct mx_waiter w = {
 		.value = value,
 		.signals = MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED,
+		.h.ep = ep,
 	};
 	u32 index;
-	int r;
 
-	r = mx_wait_get(t, &w, 1);
-	if (r)
-		return r;
-	r = mx_wait_sleep(t, &w, 1, deadline, &index, false);
-	mx_endpoint_put(w.h.ep);
-	return r;
+	init_waitqueue_entry(&w.entry, current);
+	return mx_wait_sleep(t, &w, 1, deadline, &index, false);
 }
 
 static int mx_wait_put_states(const struct mx_ioc_wait_many *a,
