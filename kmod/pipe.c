@@ -30,7 +30,9 @@
  * it). No global lock is held while user memory is touched.
  *
  * Locking: &mx_pipe.lock (a spinlock) protects both endpoints' queues,
- * counters and dead flags. It is the innermost magenta lock: taken after
+ * counters and dead flags; the counters and flags are written with
+ * WRITE_ONCE() so that mx_endpoint_signals() can read them without it. It
+ * is the innermost magenta lock: taken after
  * the graph mutex and a table lock, never together with another pipe lock.
  * &mx_endpoint.wq has its own lock; wake-ups happen after the pipe lock is
  * dropped. Writes of messages that carry handles hold the graph mutex from
@@ -139,25 +141,26 @@ void mx_endpoint_wake_data(struct mx_endpoint *ep)
 
 static bool mx_queue_full(const struct mx_endpoint *ep)
 {
-	return ep->nr_msgs >= READ_ONCE(mx_max_queued_msgs) ||
-	       ep->nr_bytes >= READ_ONCE(mx_max_queued_bytes);
+	return READ_ONCE(ep->nr_msgs) >= READ_ONCE(mx_max_queued_msgs) ||
+	       READ_ONCE(ep->nr_bytes) >= READ_ONCE(mx_max_queued_bytes);
 }
 
 /**
  * mx_endpoint_signals() - the signals of an endpoint now
  * @ep:	the endpoint
  * @st:	receives satisfied and satisfiable signals
+ *
+ * Lockless: the fields it reads change under the pipe lock, and every
+ * change is followed by a wake-up of the waiters, who read again.
  */
 void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st)
 {
-	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	struct mx_endpoint *peer = mx_endpoint_peer(ep);
 	u32 sat = 0, able;
 
-	spin_lock(&pipe->lock);
-	if (ep->nr_msgs)
+	if (READ_ONCE(ep->nr_msgs))
 		sat |= MX_SIGNAL_READABLE;
-	if (peer->dead) {
+	if (READ_ONCE(peer->dead)) {
 		sat |= MX_SIGNAL_PEER_CLOSED;
 		able = sat;
 	} else {
@@ -166,7 +169,6 @@ void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st)
 		able = MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE |
 		       MX_SIGNAL_PEER_CLOSED;
 	}
-	spin_unlock(&pipe->lock);
 	st->satisfied = sat;
 	st->satisfiable = able;
 }
@@ -187,10 +189,10 @@ void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave)
 		spin_unlock(&pipe->lock);
 		return;
 	}
-	ep->dead = true;
+	WRITE_ONCE(ep->dead, true);
 	list_splice_tail_init(&ep->queue, grave);
-	ep->nr_msgs = 0;
-	ep->nr_bytes = 0;
+	WRITE_ONCE(ep->nr_msgs, 0);
+	WRITE_ONCE(ep->nr_bytes, 0);
 	spin_unlock(&pipe->lock);
 	mx_message_drop_spare(ep);
 	mx_endpoint_wake(ep);
@@ -362,8 +364,8 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 		mx_table_free_slot(t, s);
 	}
 	list_add_tail(&msg->entry, &peer->queue);
-	peer->nr_msgs++;
-	peer->nr_bytes += cost;
+	WRITE_ONCE(peer->nr_msgs, peer->nr_msgs + 1);
+	WRITE_ONCE(peer->nr_bytes, peer->nr_bytes + cost);
 	if (a->num_handles)
 		*victim = mx_graph_link(peer, msg);
 	r = 0;
@@ -499,8 +501,9 @@ static bool mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
 	bool was_full = mx_queue_full(ep);
 
 	list_del(&msg->entry);
-	ep->nr_msgs--;
-	ep->nr_bytes -= mx_message_cost(msg->num_bytes, msg->num_handles);
+	WRITE_ONCE(ep->nr_msgs, ep->nr_msgs - 1);
+	WRITE_ONCE(ep->nr_bytes, ep->nr_bytes -
+		   mx_message_cost(msg->num_bytes, msg->num_handles));
 	return was_full && !mx_queue_full(ep);
 }
 
@@ -528,9 +531,9 @@ static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg)
 	dead = ep->dead;
 	if (!dead) {
 		list_add(&msg->entry, &ep->queue);
-		ep->nr_msgs++;
-		ep->nr_bytes += mx_message_cost(msg->num_bytes,
-						msg->num_handles);
+		WRITE_ONCE(ep->nr_msgs, ep->nr_msgs + 1);
+		WRITE_ONCE(ep->nr_bytes, ep->nr_bytes +
+			   mx_message_cost(msg->num_bytes, msg->num_handles));
 		if (msg->num_handles)
 			victim = mx_graph_link(ep, msg);
 	}
@@ -631,26 +634,23 @@ out:
 	return r;
 }
 
-/* mx_msgpipe_read() after the lookup of its handle, @rd. */
+/*
+ * mx_msgpipe_read() after the lookup of its handle, @rd, the READ right
+ * check and the reading of the capacities.
+ */
 static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 			       const struct mx_handle_ref *rd,
-			       const struct mx_ioc_msgpipe_read *a)
+			       const struct mx_ioc_msgpipe_read *a,
+			       u32 cap_bytes, u32 cap_handles)
 {
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
 	struct mx_endpoint *ep = rd->ep;
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
-	u32 cap_bytes = 0, cap_handles = 0;
 	bool graph = false, room = false, fits;
 	struct mx_message *msg;
 	u32 nb, nh;
 	int r;
 
-	r = -MX_ERRNO_ACCESS_DENIED;
-	if (!(rd->rights & MX_RIGHT_READ))
-		goto out;
-	r = mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
-	if (r)
-		goto out;
 	r = -MX_ERRNO_NOT_SUPPORTED;
 	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
 		goto out;
@@ -720,12 +720,15 @@ out_put:
 int mx_msgpipe_read(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_read *a)
 {
+	u32 cap_bytes, cap_handles;
 	struct mx_handle_ref rd;
 	int r;
 
 	if (mx_table_get(t, a->handle, &rd))
 		return -MX_ERRNO_INVALID_ARGS;
-	r = mx_msgpipe_read_ref(t, &rd, a);
+	r = rd.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
+	r = r ?: mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
+	r = r ?: mx_msgpipe_read_ref(t, &rd, a, cap_bytes, cap_handles);
 	mx_endpoint_put(rd.ep);
 	return r;
 }
@@ -737,9 +740,9 @@ int mx_msgpipe_read(struct mx_handle_table *t,
  * @argp:	the user's copy of @a, where &mx_ioc_msgpipe_call.written is set
  *
  * The read half's handle rights and size pointers are checked before
- * anything is written, so a failure of those sends nothing. Once the message
- * is queued, written is set in user memory: if a signal interrupts the wait,
- * the restarted call goes straight back to waiting.
+ * anything is written, so a failure of those sends nothing. If a signal
+ * interrupts the wait after the message went, written is set in user
+ * memory, so the restarted call goes straight back to waiting.
  *
  * Return: 0 or a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
@@ -760,20 +763,23 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 	r = -MX_ERRNO_ACCESS_DENIED;
 	if (!(h.rights & MX_RIGHT_READ))
 		goto out;
+	r = mx_read_get_caps(&a->rd, &cap_bytes, &cap_handles, !a->written);
+	if (r)
+		goto out;
 	if (!a->written) {
-		r = mx_read_get_caps(&a->rd, &cap_bytes, &cap_handles, true) ?:
-		    mx_msgpipe_write_ref(t, &h, &a->wr);
+		r = mx_msgpipe_write_ref(t, &h, &a->wr);
 		if (r)
-			goto out;
-		r = -EFAULT;
-		if (put_user(1u, &uarg->written))
 			goto out;
 	}
 	for (;;) {
 		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);
+		/* The call will be restarted: it must not write again. */
+		if (r == -ERESTARTSYS && !a->written &&
+		    put_user(1u, &uarg->written))
+			r = -EFAULT;
 		if (r)
 			break;
-		r = mx_msgpipe_read_ref(t, &h, &a->rd);
+		r = mx_msgpipe_read_ref(t, &h, &a->rd, cap_bytes, cap_handles);
 		/* Another reader took it: wait for the next one. */
 		if (r != -MX_ERRNO_BAD_STATE)
 			break;

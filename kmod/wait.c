@@ -146,11 +146,11 @@ static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 
 /*
  * Wait until one of @w ends the wait or @deadline passes. Returns the
- * result and, in *@index, the waiter that decided it; with @states, every
- * waiter's state is read again at the end.
+ * result and, in *@index, the waiter that decided it; every waiter's state
+ * is read again at the end.
  */
 static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
-			 u32 count, u64 deadline, u32 *index, bool states)
+			 u32 count, u64 deadline, u32 *index)
 {
 	u32 i;
 	int r;
@@ -162,8 +162,6 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 		r = -MX_ERRNO_TIMED_OUT;
 	if (r == -EAGAIN)
 		r = mx_wait_block(t, w, count, deadline, index);
-	if (!states)
-		return r;
 	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
 		mx_endpoint_signals(w[i].h.ep, &w[i].state);
@@ -200,7 +198,7 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
 		r = -MX_ERRNO_INVALID_ARGS;
 		goto out;
 	}
-	r = mx_wait_sleep(t, &w, 1, a->deadline, &index, true);
+	r = mx_wait_sleep(t, &w, 1, a->deadline, &index);
 	if (r != -ERESTARTSYS && ustate &&
 	    copy_to_user(ustate, &w.state, sizeof(w.state)))
 		r = -MX_ERRNO_INVALID_ARGS;
@@ -229,7 +227,8 @@ int mx_wait_readable(struct mx_handle_table *t, s32 value,
 	u32 index;
 
 	init_waitqueue_entry(&w.entry, current);
-	return mx_wait_sleep(t, &w, 1, deadline, &index, false);
+	/* Called right after a write: the answer is rarely there yet. */
+	return mx_wait_block(t, &w, 1, deadline, &index);
 }
 
 static int mx_wait_put_states(const struct mx_ioc_wait_many *a,
@@ -292,7 +291,7 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
 		r = -MX_ERRNO_INVALID_ARGS;
 		goto out_put;
 	}
-	r = mx_wait_sleep(t, w, a->count, a->deadline, &index, true);
+	r = mx_wait_sleep(t, w, a->count, a->deadline, &index);
 	if (r == -ERESTARTSYS)
 		goto out_put;
 	if (mx_wait_put_states(a, w))

@@ -164,8 +164,9 @@ struct mx_ioc_msgpipe_read {
  * @rd:		where to read the answer, as for MX_IOC_MSGPIPE_READ;
  *		@rd.handle must be @wr.handle and @rd.flags 0
  * @deadline:	for the wait, as in struct mx_ioc_wait_one
- * @written:	0 on entry; the module sets it to 1 once the message is
- *		queued, so a call restarted after a signal does not write again
+ * @written:	0 on entry; the module sets it to 1 when a signal interrupts
+ *		the wait after the message was queued, so the restarted call
+ *		does not write again
  * @pad:	must be 0
  */
 struct mx_ioc_msgpipe_call {
