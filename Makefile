@@ -36,4 +36,6 @@ clean:
 	$(MAKE) -C examples clean
 
 include scripts/rig.mk
+include scripts/debug.mk
 include scripts/hardening.mk
+include bench/bench.mk

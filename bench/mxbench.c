@@ -548,111 +548,87 @@ static void ratio(struct fig *figs, int nfigs, const char *num, const char *den,
 
 /* ---- 1. ping-pong --------------------------------------------------------------- */
 
+/* Ping-pong flavour: mx_msgpipe_call on both sides instead of three calls. */
+#define PP_CALL		(1L << 30)
+
 struct pp_arg {
 	long n;
 	uint32_t size;
+	bool call;		/* use mx_msgpipe_call */
+	uint32_t nh;		/* handles carried each way (0 or 1) */
+	mx_handle_t tok;	/* the handle carried, if nh */
 };
 
+/*
+ * Send @a->size bytes (and the token) through @h and receive the answer
+ * into @buf: write, wait, read; or one mx_msgpipe_call.
+ */
+static int mx_exchange(mx_handle_t h, char *buf, struct pp_arg *a)
+{
+	uint32_t len = MSG_MAX, nh = a->nh;
+
+	if (!a->call)
+		return mx_send(h, buf, a->size, &a->tok, a->nh) ||
+		       mx_recv_wait(h, buf, MSG_MAX, &a->tok, a->nh) !=
+		       (int)a->size ? -1 : 0;
+	return mx_msgpipe_call(h, buf, a->size, &a->tok, a->nh, buf, &len,
+			       &a->tok, &nh, MX_TIME_INFINITE) ||
+	       len != a->size || nh != a->nh ? -1 : 0;
+}
+
+/* The server: answer each of @a->n requests with what it carried. */
 static int pp_mx_child(mx_handle_t h, void *arg)
 {
 	struct pp_arg *a = arg;
 	static char buf[MSG_MAX];
 	long i;
 
-	if (mx_send(h, buf, 1, NULL, 0))
+	if (mx_send(h, buf, 1, NULL, 0) ||
+	    mx_recv_wait(h, buf, sizeof(buf), &a->tok, a->nh) != (int)a->size)
 		return -1;
-	for (i = 0; i < a->n; i++) {
-		if (mx_recv_wait(h, buf, sizeof(buf), NULL, 0) != (int)a->size)
+	/* Answer one request and take the next, a->n - 1 times. */
+	for (i = 1; i < a->n; i++)
+		if (mx_exchange(h, buf, a))
 			return -1;
-		if (mx_send(h, buf, a->size, NULL, 0))
-			return -1;
-	}
+	if (mx_send(h, buf, a->size, &a->tok, a->nh))
+		return -1;
 	return mx_handle_close(h);
 }
 
+/* @n round trips of @a through a new pipe to a forked server. */
+static double pp_mx_run(struct pp_arg *a)
+{
+	static char buf[MSG_MAX];
+	mx_handle_t h[2];
+	double t0, t1;
+	pid_t pid;
+	long i;
+	int bad = 0;
+
+	if (mx_msgpipe_create(h, 0))
+		return -1;
+	pid = mx_fork(h[1], pp_mx_child, a);
+	if (pid < 0 || mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != 1)
+		bad = 1;
+	t0 = now_ns();
+	for (i = 0; !bad && i < a->n; i++)
+		bad = mx_exchange(h[0], buf, a);
+	t1 = now_ns();
+	mx_handle_close(h[0]);
+	if (reap(pid) || bad)
+		return -1;
+	return t1 - t0;
+}
+
+/* f->arg: the message size, | PP_CALL for mx_msgpipe_call. */
 static double pp_msgpipe(struct fig *f, long n)
 {
-	static char buf[MSG_MAX];
-	struct pp_arg a = { n, (uint32_t)f->arg };
-	mx_handle_t h[2];
-	double t0, t1;
-	pid_t pid;
-	long i;
-	int bad = 0;
+	struct pp_arg a = {
+		.n = n, .size = (uint32_t)(f->arg & ~PP_CALL),
+		.call = f->arg & PP_CALL,
+	};
 
-	if (mx_msgpipe_create(h, 0))
-		return -1;
-	pid = mx_fork(h[1], pp_mx_child, &a);
-	if (pid < 0 || mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != 1)
-		bad = 1;
-	t0 = now_ns();
-	for (i = 0; !bad && i < n; i++) {
-		if (mx_send(h[0], buf, a.size, NULL, 0) ||
-		    mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != (int)a.size)
-			bad = 1;
-	}
-	t1 = now_ns();
-	mx_handle_close(h[0]);
-	if (reap(pid) || bad)
-		return -1;
-	return t1 - t0;
-}
-
-/*
- * The same exchange with mx_msgpipe_call [extension] on both sides: the
- * client's call writes the request and waits for the answer; the server's
- * call writes the answer and waits for the next request. One kernel entry
- * per message instead of three.
- */
-static int pp_mxcall_child(mx_handle_t h, void *arg)
-{
-	struct pp_arg *a = arg;
-	static char buf[MSG_MAX];
-	uint32_t len;
-	long i;
-
-	if (mx_send(h, buf, 1, NULL, 0) ||
-	    mx_recv_wait(h, buf, sizeof(buf), NULL, 0) != (int)a->size)
-		return -1;
-	for (i = 1; i < a->n; i++) {
-		len = sizeof(buf);
-		if (mx_msgpipe_call(h, buf, a->size, NULL, 0, buf, &len, NULL,
-				    NULL, MX_TIME_INFINITE) || len != a->size)
-			return -1;
-	}
-	if (mx_send(h, buf, a->size, NULL, 0))
-		return -1;
-	return mx_handle_close(h);
-}
-
-static double pp_msgpipe_call(struct fig *f, long n)
-{
-	static char buf[MSG_MAX];
-	struct pp_arg a = { n, (uint32_t)f->arg };
-	mx_handle_t h[2];
-	double t0, t1;
-	uint32_t len;
-	pid_t pid;
-	long i;
-	int bad = 0;
-
-	if (mx_msgpipe_create(h, 0))
-		return -1;
-	pid = mx_fork(h[1], pp_mxcall_child, &a);
-	if (pid < 0 || mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != 1)
-		bad = 1;
-	t0 = now_ns();
-	for (i = 0; !bad && i < n; i++) {
-		len = sizeof(buf);
-		if (mx_msgpipe_call(h[0], buf, a.size, NULL, 0, buf, &len, NULL,
-				    NULL, MX_TIME_INFINITE) || len != a.size)
-			bad = 1;
-	}
-	t1 = now_ns();
-	mx_handle_close(h[0]);
-	if (reap(pid) || bad)
-		return -1;
-	return t1 - t0;
+	return pp_mx_run(&a);
 }
 
 /* Seqpacket: one message per send/recv. Pipes: a byte stream, read in full. */
@@ -777,7 +753,7 @@ static void bench_pingpong(void)
 		snprintf(names[i][2], 48, "pingpong.%ld.seqpacket", sizes[i]);
 		snprintf(names[i][3], 48, "pingpong.%ld.pipes", sizes[i]);
 		figs[0] = (struct fig)FIG("pingpong", names[i][0], pp_msgpipe, sizes[i]);
-		figs[1] = (struct fig)FIG("pingpong", names[i][1], pp_msgpipe_call, sizes[i]);
+		figs[1] = (struct fig)FIG("pingpong", names[i][1], pp_msgpipe, sizes[i] | PP_CALL);
 		figs[2] = (struct fig)FIG("pingpong", names[i][2], pp_seqpacket, sizes[i]);
 		figs[3] = (struct fig)FIG("pingpong", names[i][3], pp_pipes, sizes[i]);
 		run_set(figs, 4);
@@ -795,119 +771,27 @@ static void bench_pingpong(void)
 
 /* ---- 2. handle passing ------------------------------------------------------------ */
 
-static int hp_mx_child(mx_handle_t h, void *arg)
-{
-	long i, n = *(long *)arg;
-	char buf[8] = { 0 };
-	mx_handle_t t;
-
-	if (mx_send(h, buf, 1, NULL, 0))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (mx_recv_wait(h, buf, sizeof(buf), &t, 1) != 8 ||
-		    mx_send(h, buf, 8, &t, 1))
-			return -1;
-	}
-	return mx_handle_close(h);
-}
-
+/*
+ * A pipe end bounces between the processes, 8 bytes with it each way;
+ * f->arg: PP_CALL for mx_msgpipe_call.
+ */
 static double hp_msgpipe(struct fig *f, long n)
 {
-	mx_handle_t h[2], tok[2];
-	char buf[8] = { 0 };
-	double t0, t1;
-	long i;
-	pid_t pid;
-	int bad = 0;
+	struct pp_arg a = {
+		.n = n, .size = 8, .call = f->arg & PP_CALL, .nh = 1,
+	};
+	mx_handle_t tok[2];
+	double e;
 
-	(void)f;
-	if (mx_msgpipe_create(h, 0))
+	if (mx_msgpipe_create(tok, 0))
 		return -1;
-	if (mx_msgpipe_create(tok, 0)) {
-		mx_handle_close(h[0]);
-		mx_handle_close(h[1]);
-		return -1;
-	}
-	pid = mx_fork(h[1], hp_mx_child, &n);
-	if (pid < 0 || mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != 1)
-		bad = 1;
-	t0 = now_ns();
-	for (i = 0; !bad && i < n; i++) {
-		if (mx_send(h[0], buf, 8, &tok[0], 1) ||
-		    mx_recv_wait(h[0], buf, sizeof(buf), &tok[0], 1) != 8)
-			bad = 1;
-	}
-	t1 = now_ns();
-	if (!bad)
-		mx_handle_close(tok[0]);
+	a.tok = tok[0];
+	e = pp_mx_run(&a);
+	/* On success the token came back to the parent under a new value. */
+	if (e >= 0)
+		mx_handle_close(a.tok);
 	mx_handle_close(tok[1]);
-	mx_handle_close(h[0]);
-	if (reap(pid) || bad)
-		return -1;
-	return t1 - t0;
-}
-
-/* The same bounce with mx_msgpipe_call on both sides. */
-static int hp_mxcall_child(mx_handle_t h, void *arg)
-{
-	long i, n = *(long *)arg;
-	char buf[8] = { 0 };
-	uint32_t len, nh;
-	mx_handle_t t;
-
-	if (mx_send(h, buf, 1, NULL, 0) ||
-	    mx_recv_wait(h, buf, sizeof(buf), &t, 1) != 8)
-		return -1;
-	for (i = 1; i < n; i++) {
-		len = sizeof(buf);
-		nh = 1;
-		if (mx_msgpipe_call(h, buf, 8, &t, 1, buf, &len, &t, &nh,
-				    MX_TIME_INFINITE) || len != 8 || nh != 1)
-			return -1;
-	}
-	if (mx_send(h, buf, 8, &t, 1))
-		return -1;
-	return mx_handle_close(h);
-}
-
-static double hp_msgpipe_call(struct fig *f, long n)
-{
-	mx_handle_t h[2], tok[2];
-	char buf[8] = { 0 };
-	uint32_t len, nh;
-	double t0, t1;
-	long i;
-	pid_t pid;
-	int bad = 0;
-
-	(void)f;
-	if (mx_msgpipe_create(h, 0))
-		return -1;
-	if (mx_msgpipe_create(tok, 0)) {
-		mx_handle_close(h[0]);
-		mx_handle_close(h[1]);
-		return -1;
-	}
-	pid = mx_fork(h[1], hp_mxcall_child, &n);
-	if (pid < 0 || mx_recv_wait(h[0], buf, sizeof(buf), NULL, 0) != 1)
-		bad = 1;
-	t0 = now_ns();
-	for (i = 0; !bad && i < n; i++) {
-		len = sizeof(buf);
-		nh = 1;
-		if (mx_msgpipe_call(h[0], buf, 8, &tok[0], 1, buf, &len,
-				    &tok[0], &nh, MX_TIME_INFINITE) ||
-		    len != 8 || nh != 1)
-			bad = 1;
-	}
-	t1 = now_ns();
-	if (!bad)
-		mx_handle_close(tok[0]);
-	mx_handle_close(tok[1]);
-	mx_handle_close(h[0]);
-	if (reap(pid) || bad)
-		return -1;
-	return t1 - t0;
+	return e;
 }
 
 static int send_fd(int sock, int fd)
@@ -1012,7 +896,7 @@ static void bench_handles(void)
 {
 	struct fig figs[] = {
 		FIG("handles", "handlepass.msgpipe", hp_msgpipe, 0),
-		FIG("handles", "handlepass.msgpipe_call", hp_msgpipe_call, 0),
+		FIG("handles", "handlepass.msgpipe_call", hp_msgpipe, PP_CALL),
 		FIG("handles", "handlepass.scm_rights", hp_scm, 0),
 	};
 
