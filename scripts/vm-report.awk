@@ -24,7 +24,9 @@ function kernel_report(l) {
 	if (l ~ /KASAN/) return "KASAN"
 	if (l ~ /KFENCE/) return "KFENCE"
 	if (l ~ /UBSAN/) return "UBSAN"
-	if (l ~ /kmemleak|suspected memory leak/) return "kmemleak"
+	# Not kmemleak's boot line ("Kernel memory leak detector initialized").
+	if (l ~ /suspected memory leak|unreferenced object 0x|kmemleak: (Cannot|Memory pool empty|Kernel memory leak detector disabled)/)
+		return "kmemleak"
 	if (l ~ /list_add corruption|list_del corruption|list_add_rcu corruption/)
 		return "list corruption"
 	if (l ~ /(^|[^A-Za-z_])BUG [^ ]+ \((Not tainted|Tainted)/ || l ~ /Redzone overwritten|Poison overwritten|Padding overwritten|Freepointer corrupt|Object already free|[Ss]lab corruption/)

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The debug kernel (included by the top-level Makefile; see docs/debug-kernel.md).
+#
+#   make debug-kernel    build (once per machine, cached outside the repo) the
+#                        KASAN + lockdep + kmemleak + UBSAN + fault-injection
+#                        kernel (scripts/debug-kernel.sh)
+#   make debug-module    the module built against it, in $(BUILD)/debug/kmod
+#   make check-debug     the whole selftest suite on it, in the VM, with a
+#                        kmemleak scan at the end; any kernel report fails
+#
+# Knobs: as for make check (VM_TIMEOUT, PROG_TIMEOUT, VM_ACCEL, VM_MEM, ...);
+# the defaults here are larger (the debug kernel is several times slower).
+
+DEBUG_KERNEL_SH := $(CURDIR)/scripts/debug-kernel.sh
+DEBUG_BUILD     := $(BUILD)/debug
+DEBUG_KO        := $(DEBUG_BUILD)/kmod/magenta.ko
+DEBUG_GUEST     := $(DEBUG_BUILD)/guest
+
+.PHONY: debug-kernel debug-module debug-guest-scripts check-debug
+
+# Shell snippets shared by the targets below (no sub-make: this file is also
+# usable as `make -f Makefile -f scripts/debug.mk`).
+DEBUG_KERNEL_CMD = $(DEBUG_KERNEL_SH) >/dev/null || \
+	{ echo "FAIL: the debug kernel build failed"; exit 1; }
+# Source the built kernel's kernel.env (KVER, VMLINUX, BZIMAGE, KDIR, ...).
+DEBUG_ENV_CMD = envf=$$($(DEBUG_KERNEL_SH) --env) || \
+	{ echo "FAIL: no debug kernel (make debug-kernel)"; exit 1; }; . "$$envf"
+
+# The module, out of tree, from a copy of kmod/ and uapi/ (as rigtest-module
+# in scripts/rig.mk does), against the debug kernel's O= tree.
+DEBUG_MODULE_CMD = $(DEBUG_ENV_CMD); set -e; \
+	mkdir -p $(DEBUG_BUILD)/kmod $(DEBUG_BUILD)/uapi/linux; \
+	cp -p kmod/Kbuild kmod/*.c kmod/*.h $(DEBUG_BUILD)/kmod/; \
+	rm -f $(DEBUG_BUILD)/kmod/*.mod.c; \
+	cp -p uapi/linux/*.h $(DEBUG_BUILD)/uapi/linux/; \
+	echo 'obj-m += kmod/' >$(DEBUG_BUILD)/Kbuild; \
+	$(MAKE) --no-print-directory -C "$$KDIR" M=$(DEBUG_BUILD) modules
+
+debug-kernel:
+	@$(DEBUG_KERNEL_CMD)
+
+debug-module:
+	@$(DEBUG_KERNEL_CMD)
+	@$(DEBUG_MODULE_CMD)
+
+# Two guest programs around the suite (plain busybox sh scripts printing
+# TAP): the first turns kmemleak's automatic scans off, so that scanning
+# happens only at the end; the last waits until every object is older than
+# kmemleak's 5 s grace, scans twice and fails on any unreferenced object,
+# printing /sys/kernel/debug/kmemleak. Nothing is cleared first: the boot of
+# this kernel leaks nothing, so any leak, from insmod on, fails the run.
+define KMEMLEAK_SETUP
+#!/bin/sh
+f=/sys/kernel/debug/kmemleak
+echo "TAP version 13"
+echo "1..1"
+if [ ! -w $$f ]; then echo "ok 1 kmemleak_setup # SKIP no $$f"; exit 0; fi
+echo scan=off >$$f
+echo "ok 1 kmemleak_setup"
+endef
+
+define KMEMLEAK_SCAN
+#!/bin/sh
+# kmemleak: any leak after the suite fails the run
+f=/sys/kernel/debug/kmemleak
+echo "TAP version 13"
+echo "1..1"
+if [ ! -w $$f ]; then echo "ok 1 kmemleak_scan # SKIP no $$f"; exit 0; fi
+sleep 6
+echo scan >$$f
+sleep 1
+echo scan >$$f
+leaks=$$(cat $$f)
+if [ -n "$$leaks" ]; then
+	echo "$$leaks" | sed 's/^/# /'
+	echo "not ok 1 kmemleak_scan: $$(echo "$$leaks" | grep -c '^unreferenced object') leaked object(s)"
+	exit 1
+fi
+echo "ok 1 kmemleak_scan"
+endef
+export KMEMLEAK_SETUP KMEMLEAK_SCAN
+
+DEBUG_GUEST_CMD = mkdir -p $(DEBUG_GUEST) && \
+	printf '%s\n' "$$KMEMLEAK_SETUP" >$(DEBUG_GUEST)/kmemleak_setup && \
+	printf '%s\n' "$$KMEMLEAK_SCAN" >$(DEBUG_GUEST)/kmemleak_scan && \
+	chmod 755 $(DEBUG_GUEST)/kmemleak_setup $(DEBUG_GUEST)/kmemleak_scan
+
+debug-guest-scripts:
+	@$(DEBUG_GUEST_CMD)
+
+# deps first (the packages, the source tarball); the VM then boots the debug
+# kernel with the module built for it, the suite framed by the kmemleak steps.
+check-debug: deps
+	@t0=$$(date +%s); $(DEBUG_KERNEL_CMD); \
+	echo "check-debug: debug kernel ready in $$(($$(date +%s) - t0)) s"
+	@$(MAKE) --no-print-directory libmx selftests || { echo "FAIL: the build failed"; exit 1; }
+	@$(DEBUG_MODULE_CMD) || { echo "FAIL: the module does not build against the debug kernel"; exit 1; }
+	@$(DEBUG_GUEST_CMD)
+	@progs=$$($(MAKE) -s --no-print-directory print-selftests) || exit 1; \
+	test -n "$$progs" || { echo "FAIL: no selftest programs"; exit 1; }; \
+	$(DEBUG_ENV_CMD); \
+	VM_KERNEL=$$BZIMAGE VM_KVER=$$KVER \
+	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3600} PROG_TIMEOUT=$${PROG_TIMEOUT:-1200} \
+	$(VM) check --dir $(DEBUG_BUILD)/vm --ko $(DEBUG_KO) \
+		$(DEBUG_GUEST)/kmemleak_setup $$progs $(DEBUG_GUEST)/kmemleak_scan
