@@ -103,4 +103,5 @@ check-debug: deps
 	VM_KERNEL=$$BZIMAGE VM_KVER=$$KVER \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3600} PROG_TIMEOUT=$${PROG_TIMEOUT:-1200} \
 	$(VM) check --dir $(DEBUG_BUILD)/vm --ko $(DEBUG_KO) \
+		--post $(DEBUG_GUEST)/kmemleak_scan \
 		$(DEBUG_GUEST)/kmemleak_setup $$progs $(DEBUG_GUEST)/kmemleak_scan

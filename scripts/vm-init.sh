@@ -156,6 +156,11 @@ check)
 	sleep 0.2
 	stats
 	unload
+	# A check that must run with the module gone (vm.sh --post).
+	if [ -x /work/post-unload ]; then
+		/work/post-unload >"$OUT" 2>&1 </dev/null
+		say "post rc=$?"
+	fi
 	finish
 	;;
 run)

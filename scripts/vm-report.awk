@@ -158,6 +158,7 @@ FILENAME == ARGV[1] {
 	}
 	else if (m == "rmmod-ok") rmmod_ok = 1
 	else if (m == "rmmod-fail") rmmod_fail = rmmod_fail " " f[3] " (" f[4] ")"
+	else if (m == "post") post_rc = f[3]
 	else if (m == "dmesg-begin") in_dmesg = 1
 	else if (m == "dmesg-end") in_dmesg = 0
 	else if (m == "done") done = 1
@@ -242,6 +243,8 @@ END {
 			failed_progs (failed_progs != "" && notrun != "" ? ", " : "") notrun)
 	if (rmmod_fail != "")
 		fail_reason("rmmod failed:" rmmod_fail)
+	if (post_rc != "" && post_rc != "rc=0")
+		fail_reason("the check after rmmod failed (" post_rc ")")
 	if (stats_missing)
 		fail_reason("no /sys/class/misc/magenta/stats/ directory")
 	if (stats_bad != "")

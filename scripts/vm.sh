@@ -14,6 +14,7 @@
 #                    default kmod/magenta.ko; --no-ko loads none)
 #   --insmod-args S  parameters for the last module
 #   --file SRC[:DST] extra file copied into the guest (DST relative to /work)
+#   --post FILE      check mode: a program run after rmmod; non-zero fails
 #   --dir DIR        work directory (default build/vm)
 #
 # Environment:
@@ -60,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--no-ko) NO_KO=1; shift ;;
 	--insmod-args) INSMOD_ARGS=$2; shift 2 ;;
 	--file) FILES+=("$2"); shift 2 ;;
+	--post) FILES+=("$2:post-unload"); shift 2 ;;
 	--dir) VMDIR=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
