@@ -47,11 +47,12 @@
 #include <unistd.h>
 
 #include <magenta/syscalls.h>
+
+#include "mx_sysfs.h"
 #include <linux/magenta.h>
 
 #define MAXREP		64
 #define MSG_MAX		65536
-#define PARAM_DIR	"/sys/module/magenta/parameters"
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -199,37 +200,6 @@ static int seqpacket_pair(int sv[2], int bufsz)
 				   sizeof(bufsz));
 	}
 	return 0;
-}
-
-static long param_read(const char *name)
-{
-	char path[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int param_write(const char *name, long v)
-{
-	char path[256];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), PARAM_DIR "/%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	r = fprintf(f, "%ld\n", v) < 0;
-	r |= fclose(f) != 0;
-	return r ? -1 : 0;
 }
 
 static void raise_nofile(long want_fds)
@@ -670,8 +640,9 @@ static int pp_fd_child(int rfd, int wfd, void *arg)
 }
 
 /* The timed loop, common to seqpacket and pipes. */
-static double pp_fd_loop(int rfd, int wfd, struct fdpp_arg *a)
+static double pp_fd_loop(int rfd, int wfd, void *arg)
 {
+	struct fdpp_arg *a = arg;
 	static char buf[MSG_MAX];
 	double t0, t1;
 	long i;
@@ -706,9 +677,13 @@ static double pp_seqpacket(struct fig *f, long n)
 	return e;
 }
 
-static double pp_pipes(struct fig *f, long n)
+/*
+ * Run @child in a forked process and @loop here, connected by two pipes:
+ * each reads what the other writes.
+ */
+static double pipes_run(int (*child)(int rfd, int wfd, void *arg),
+			double (*loop)(int rfd, int wfd, void *arg), void *arg)
 {
-	struct fdpp_arg a = { n, (size_t)f->arg, true };
 	int p1[2], p2[2];	/* p1: parent -> child, p2: child -> parent */
 	double e;
 	pid_t pid;
@@ -725,16 +700,23 @@ static double pp_pipes(struct fig *f, long n)
 	if (pid == 0) {
 		close(p1[1]);
 		close(p2[0]);
-		_exit(pp_fd_child(p1[0], p2[1], &a) ? 1 : 0);
+		_exit(child(p1[0], p2[1], arg) ? 1 : 0);
 	}
 	close(p1[0]);
 	close(p2[1]);
-	e = pid < 0 ? -1 : pp_fd_loop(p2[0], p1[1], &a);
+	e = pid < 0 ? -1 : loop(p2[0], p1[1], arg);
 	close(p1[1]);
 	close(p2[0]);
 	if (reap(pid))
 		return -1;
 	return e;
+}
+
+static double pp_pipes(struct fig *f, long n)
+{
+	struct fdpp_arg a = { n, (size_t)f->arg, true };
+
+	return pipes_run(pp_fd_child, pp_fd_loop, &a);
 }
 
 static void bench_pingpong(void)
@@ -972,8 +954,9 @@ static int tp_fd_child(int rfd, int wfd, void *arg)
 	return fd_send(wfd, buf, 1, a->stream);
 }
 
-static double tp_fd_loop(int rfd, int wfd, struct tp_fd_arg *a)
+static double tp_fd_loop(int rfd, int wfd, void *arg)
 {
+	struct tp_fd_arg *a = arg;
 	static char buf[MSG_MAX];
 	double t0, t1;
 	long i;
@@ -1012,33 +995,9 @@ static double tp_seqpacket(struct fig *f, long n)
 static double tp_pipe(struct fig *f, long n)
 {
 	struct tp_fd_arg a = { n, true };
-	int p1[2], p2[2];
-	double e;
-	pid_t pid;
 
 	(void)f;
-	if (pipe(p1))
-		return -1;
-	if (pipe(p2)) {
-		close(p1[0]);
-		close(p1[1]);
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(p1[1]);
-		close(p2[0]);
-		_exit(tp_fd_child(p1[0], p2[1], &a) ? 1 : 0);
-	}
-	close(p1[0]);
-	close(p2[1]);
-	e = pid < 0 ? -1 : tp_fd_loop(p2[0], p1[1], &a);
-	close(p1[1]);
-	close(p2[0]);
-	if (reap(pid))
-		return -1;
-	return e;
+	return pipes_run(tp_fd_child, tp_fd_loop, &a);
 }
 
 static void bench_throughput(void)
@@ -1416,7 +1375,7 @@ static int lookup_child(void)
 
 static void bench_lookup(void)
 {
-	long cur = param_read("max_handles");
+	long cur = mx_param_read("max_handles");
 	pid_t pid;
 
 	progress("== write+read of 64 B with N live handles (ns per write+read)\n");
@@ -1444,14 +1403,14 @@ static void raise_max_handles(void)
 {
 	long need = opt.max_live > 2 * opt.idle_pairs ?
 		    opt.max_live : 2 * opt.idle_pairs;
-	long old = param_read("max_handles");
+	long old = mx_param_read("max_handles");
 
 	need += 64;
 	if (need < 1048576)
 		need = 1048576;
 	if (old < 0 || old >= need)
 		return;
-	if (param_write("max_handles", need)) {
+	if (mx_param_write("max_handles", need)) {
 		progress("mxbench: cannot raise max_handles from %ld (not root?)\n",
 			 old);
 		return;
@@ -1462,7 +1421,7 @@ static void raise_max_handles(void)
 static void restore_max_handles(void)
 {
 	if (saved_max_handles >= 0)
-		param_write("max_handles", saved_max_handles);
+		mx_param_write("max_handles", saved_max_handles);
 }
 
 /* ---- 5c. kernel memory per idle pair ---------------------------------------------- */
@@ -1591,9 +1550,9 @@ static void bench_memory(void)
 			raise_nofile(2 * pairs + 64);
 			if (nofile_limit() < 2 * pairs + 64)
 				pairs = (nofile_limit() - 64) / 2;
-		} else if (param_read("max_handles") >= 0 &&
-			   param_read("max_handles") < 2 * pairs + 4) {
-			pairs = (param_read("max_handles") - 4) / 2;
+		} else if (mx_param_read("max_handles") >= 0 &&
+			   mx_param_read("max_handles") < 2 * pairs + 4) {
+			pairs = (mx_param_read("max_handles") - 4) / 2;
 		}
 		if (pipe(p))
 			return;
@@ -2028,8 +1987,8 @@ static void print_info(void)
 	fd = open("/dev/magenta", O_RDWR | O_CLOEXEC);
 	if (fd >= 0 && !ioctl(fd, MX_IOC_GET_VERSION, &v))
 		printf("INFO abi=%u.%u max_queued_msgs=%ld max_queued_bytes=%ld max_handles=%ld\n",
-		       v.abi_major, v.abi_minor, param_read("max_queued_msgs"),
-		       param_read("max_queued_bytes"), param_read("max_handles"));
+		       v.abi_major, v.abi_minor, mx_param_read("max_queued_msgs"),
+		       mx_param_read("max_queued_bytes"), mx_param_read("max_handles"));
 	if (fd >= 0)
 		close(fd);
 	if (!access("/sys/kernel/slab/kmalloc-64/poison", R_OK)) {

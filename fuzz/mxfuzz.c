@@ -51,8 +51,9 @@
 
 #include <linux/magenta.h>
 
+#include "mx_sysfs.h"
+
 #define MX_DEV		"/dev/magenta"
-#define STATS_DIR	"/sys/class/misc/magenta/stats/"
 
 #define MAX_PROCS	8
 #define MAX_THREADS	8
@@ -64,11 +65,6 @@
 #define STALL_SECS	90	/* no progress for this long: a hang */
 #define PARENT_PIPES	4
 
-static const char *const stat_names[] = {
-	"procs", "handles", "endpoints", "messages", "message_bytes",
-	"xfers", "waiters",
-};
-#define NSTATS (sizeof(stat_names) / sizeof(stat_names[0]))
 
 #define NCMD_SLOTS	12
 
@@ -1039,24 +1035,6 @@ static int fuzz_proc(int idx, int foreign_fd, long calls)
 
 /* ---- the parent ------------------------------------------------------- */
 
-static int read_stats(long *v)
-{
-	char path[128];
-	size_t i;
-	FILE *f;
-
-	for (i = 0; i < NSTATS; i++) {
-		snprintf(path, sizeof(path), STATS_DIR "%s", stat_names[i]);
-		f = fopen(path, "r");
-		if (!f)
-			return -1;
-		if (fscanf(f, "%ld", &v[i]) != 1)
-			v[i] = -1;
-		fclose(f);
-	}
-	return 0;
-}
-
 static long raw(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) == 0 ? 0 : -errno;
@@ -1176,21 +1154,21 @@ static int reap(pid_t *pids, int nprocs)
 
 static int stats_back(const long *base)
 {
-	long now[NSTATS];
+	long now[MX_NSTATS];
 	size_t i;
 	int tries;
 
 	for (tries = 0; tries < 50; tries++) {
-		if (read_stats(now))
+		if (mx_stats_read_all(now))
 			return -1;
 		if (!memcmp(now, base, sizeof(now)))
 			return 0;
 		usleep(100 * 1000);
 	}
-	for (i = 0; i < NSTATS; i++)
+	for (i = 0; i < MX_NSTATS; i++)
 		if (now[i] != base[i])
 			printf("mxfuzz: FAIL: stats/%s is %ld, was %ld at the start\n",
-			       stat_names[i], now[i], base[i]);
+			       mx_stat_names[i], now[i], base[i]);
 	return -1;
 }
 
@@ -1218,7 +1196,7 @@ static void print_errnos(void)
 int main(int argc, char **argv)
 {
 	struct parent_pipe pp[PARENT_PIPES];
-	long base[NSTATS], calls = 100000;
+	long base[MX_NSTATS], calls = 100000;
 	int nprocs = 3, opt, pfd, i, rc = 0;
 	pid_t pids[MAX_PROCS];
 	uint64_t t0, t1;
@@ -1262,8 +1240,8 @@ int main(int argc, char **argv)
 	munmap(unmapped, page);
 	atomic_flag_clear(&sh->fail_lock);
 
-	if (read_stats(base)) {
-		printf("mxfuzz: FAIL: cannot read %s (module not loaded?)\n", STATS_DIR);
+	if (mx_stats_read_all(base)) {
+		printf("mxfuzz: FAIL: cannot read %s (module not loaded?)\n", MX_STATS_DIR);
 		return 1;
 	}
 	pfd = open(MX_DEV, O_RDWR);

@@ -25,78 +25,9 @@
 #include <magenta/syscalls.h>
 
 #include "kselftest_harness.h"
+#include "mx_sysfs.h"
 
 #define MX_DEV		"/dev/magenta"
-#define MX_STATS_DIR	"/sys/class/misc/magenta/stats/"
-#define MX_PARAM_DIR	"/sys/module/magenta/parameters/"
-
-/* The module's live-object counters (kmod/stats.c). */
-struct mx_stats {
-	long handles;
-	long endpoints;
-	long messages;
-	long message_bytes;
-	long xfers;
-	long waiters;
-};
-
-/* The decimal number in file @path, or -1 if it cannot be read. */
-static inline long mx_read_long(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-/* One of the module's live-object counters, or -1. */
-static inline long mx_stat_read(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), MX_STATS_DIR "%s", name);
-	return mx_read_long(path);
-}
-
-/* A module parameter, or -1 if it cannot be read. */
-static inline long mx_param_read(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
-	return mx_read_long(path);
-}
-
-/* May this process change module parameter @name (root)? */
-static inline bool mx_param_writable(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
-	return access(path, W_OK) == 0;
-}
-
-/* Set module parameter @name to @v: 0, or -1. */
-static inline int mx_param_write(const char *name, long v)
-{
-	char path[128];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	r = fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
-	if (fclose(f))
-		r = -1;
-	return r;
-}
 
 static inline void mx_stats_read(struct mx_stats *s)
 {

@@ -54,7 +54,8 @@
 
 #include <magenta/syscalls.h>
 
-#define STATS_DIR	"/sys/class/misc/magenta/stats/"
+#include "mx_sysfs.h"
+
 #define MAX_WORKERS	8
 #define MAX_THREADS	8
 #define POOL		24
@@ -79,11 +80,6 @@ static const unsigned int op_weight[NOPS] = {
 	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2,
 };
 
-static const char *const stat_names[] = {
-	"procs", "handles", "endpoints", "messages", "message_bytes",
-	"xfers", "waiters",
-};
-#define NSTATS (sizeof(stat_names) / sizeof(stat_names[0]))
 
 struct slot {
 	atomic_int pid;
@@ -858,24 +854,6 @@ static long set_param(const char *name, long v)
 	return old;
 }
 
-static int read_stats(long *v)
-{
-	char path[128];
-	size_t i;
-	FILE *f;
-
-	for (i = 0; i < NSTATS; i++) {
-		snprintf(path, sizeof(path), STATS_DIR "%s", stat_names[i]);
-		f = fopen(path, "r");
-		if (!f)
-			return -1;
-		if (fscanf(f, "%ld", &v[i]) != 1)
-			v[i] = -1;
-		fclose(f);
-	}
-	return 0;
-}
-
 static pid_t start_worker(int slot)
 {
 	struct slot *sl = (struct slot *)(sh + 1) + slot;
@@ -910,7 +888,7 @@ static int reap_bounded(pid_t pid, uint64_t bound, int *status)
 
 int main(int argc, char **argv)
 {
-	long base[NSTATS], now[NSTATS], max_ep = 0, max_bytes = 0, kills = 0;
+	long base[MX_NSTATS], now[MX_NSTATS], max_ep = 0, max_bytes = 0, kills = 0;
 	double seconds = 30, kill_ms = 700;
 	long qmsgs = 32, qbytes = 65536, old_msgs = -1, old_bytes = -1;
 	pid_t pids[MAX_WORKERS];
@@ -967,8 +945,8 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return perror("mmap"), 1;
 	atomic_flag_clear(&sh->fail_lock);
-	if (read_stats(base)) {
-		printf("mxstress: FAIL: cannot read %s\n", STATS_DIR);
+	if (mx_stats_read_all(base)) {
+		printf("mxstress: FAIL: cannot read %s\n", MX_STATS_DIR);
 		return 1;
 	}
 	for (i = 0; i < nworkers; i++) {
@@ -990,7 +968,7 @@ int main(int argc, char **argv)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
-		if (now_ns() - last_poll > 200000000ull && !read_stats(now)) {
+		if (now_ns() - last_poll > 200000000ull && !mx_stats_read_all(now)) {
 			last_poll = now_ns();
 			if (now[2] > max_ep)
 				max_ep = now[2];
@@ -1052,14 +1030,14 @@ int main(int argc, char **argv)
 	}
 
 	for (tries = 0; tries < 50; tries++) {
-		if (read_stats(now) || !memcmp(now, base, sizeof(now)))
+		if (mx_stats_read_all(now) || !memcmp(now, base, sizeof(now)))
 			break;
 		usleep(100 * 1000);
 	}
-	for (i = 0; i < (int)NSTATS; i++)
+	for (i = 0; i < (int)MX_NSTATS; i++)
 		if (now[i] != base[i]) {
 			printf("mxstress: FAIL: stats/%s is %ld after the run, was %ld\n",
-			       stat_names[i], now[i], base[i]);
+			       mx_stat_names[i], now[i], base[i]);
 			rc = 1;
 		}
 
