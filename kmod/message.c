@@ -8,8 +8,10 @@
 /**
  * DOC: Messages
  *
- * A &struct mx_message is one allocation: header, handle array, payload.
- * It is charged to the memory cgroup of the writer (__GFP_ACCOUNT). An
+ * A &struct mx_message is one allocation: header, handle array, and a
+ * payload of up to 2 KiB; a larger payload sits in order-0 pages that the
+ * message owns, so no message needs a high-order or vmalloc allocation.
+ * Everything is charged to the memory cgroup of the writer (__GFP_ACCOUNT). An
  * endpoint keeps the buffer of the last message read from it and hands it
  * to the next write to it that fits, so steady traffic does not allocate
  * and free (for large messages, a high-order block) each time. While
@@ -39,9 +41,11 @@
  * handle table lock, then a pipe lock.
  */
 
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "message.h"
 #include "pipe.h"
@@ -63,15 +67,76 @@ size_t mx_message_cost(u32 num_bytes, u32 num_handles)
 	return (size_t)num_bytes + num_handles * sizeof(struct mx_msg_handle);
 }
 
-/* Take the buffer parked in @ep if it can hold @size bytes. */
-static struct mx_message *mx_message_take_spare(struct mx_endpoint *ep,
-						size_t size)
-{
-	struct mx_message *msg = xchg(&ep->spare, NULL);
+/*
+ * Payloads up to this size live in the message's own allocation; larger
+ * ones in separate pages, so no message needs a high-order (or vmalloc)
+ * allocation for its payload.
+ */
+#define MX_INLINE_BYTES		2048
 
-	if (msg && msg->size < size) {
-		kvfree(msg);
-		msg = NULL;
+static u32 mx_payload_pages(u32 num_bytes)
+{
+	return num_bytes > MX_INLINE_BYTES ? DIV_ROUND_UP(num_bytes, PAGE_SIZE) :
+					     0;
+}
+
+/* The allocation for a message with @nh handles and @tail bytes after. */
+static size_t mx_message_size(u32 nh, size_t tail)
+{
+	struct mx_message *msg;
+
+	return size_add(struct_size(msg, handles, nh), tail);
+}
+
+/* Free a message buffer and the payload pages it owns. */
+static void mx_message_destroy(struct mx_message *msg)
+{
+	u32 i;
+
+	for (i = 0; i < msg->nr_pages; i++)
+		__free_page(msg->pages[i]);
+	kvfree(msg);
+}
+
+/*
+ * Make @msg, a parked buffer, fit @nh handles and a payload of @np pages
+ * (0: @nb bytes inline). Returns false if it is too small.
+ */
+static bool mx_message_refit(struct mx_message *msg, u32 nh, u32 nb, u32 np)
+{
+	size_t pp = sizeof(struct page *);
+
+	if (!np)
+		return !msg->nr_pages && msg->size >= mx_message_size(nh, nb);
+	if (msg->nr_pages < np ||
+	    msg->size < mx_message_size(nh, msg->nr_pages * pp))
+		return false;
+	/* The page array follows the handles: move it to the new end. */
+	memmove(&msg->handles[nh], msg->pages, msg->nr_pages * pp);
+	msg->pages = (struct page **)&msg->handles[nh];
+	return true;
+}
+
+/* A new buffer for @nh handles and @np payload pages (0: @nb inline). */
+static struct mx_message *mx_message_new(u32 nh, u32 nb, u32 np)
+{
+	size_t tail = np ? np * sizeof(struct page *) : nb;
+	size_t size = mx_message_size(nh, tail);
+	struct mx_message *msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+
+	if (!msg)
+		return NULL;
+	msg->size = size;
+	msg->nr_pages = 0;
+	msg->pages = (struct page **)&msg->handles[nh];
+	while (msg->nr_pages < np) {
+		struct page *page = alloc_page(GFP_KERNEL_ACCOUNT);
+
+		if (!page) {
+			mx_message_destroy(msg);
+			return NULL;
+		}
+		msg->pages[msg->nr_pages++] = page;
 	}
 	return msg;
 }
@@ -89,24 +154,69 @@ static struct mx_message *mx_message_take_spare(struct mx_endpoint *ep,
 struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
 				    struct mx_endpoint *dest)
 {
-	struct mx_message *msg = NULL;
-	size_t size = size_add(struct_size(msg, handles, num_handles),
-			       num_bytes);
+	u32 np = mx_payload_pages(num_bytes);
+	struct mx_message *msg = xchg(&dest->spare, NULL);
 
-	msg = mx_message_take_spare(dest, size);
-	if (!msg) {
-		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-		if (!msg)
-			return NULL;
-		msg->size = size;
+	if (msg && !mx_message_refit(msg, num_handles, num_bytes, np)) {
+		mx_message_destroy(msg);
+		msg = NULL;
 	}
+	if (!msg)
+		msg = mx_message_new(num_handles, num_bytes, np);
+	if (!msg)
+		return NULL;
 	msg->num_bytes = num_bytes;
 	msg->num_handles = num_handles;
-	msg->data = (u8 *)&msg->handles[num_handles];
+	if (!np)
+		msg->data = (u8 *)&msg->handles[num_handles];
 	memset(msg->handles, 0, num_handles * sizeof(msg->handles[0]));
 	mx_stat_inc(MX_STAT_MESSAGES);
 	mx_stat_add(MX_STAT_MESSAGE_BYTES, num_bytes);
 	return msg;
+}
+
+/**
+ * mx_message_copy_in() - fill the payload from user memory
+ * @msg:	the message
+ * @src:	&mx_message.num_bytes bytes of user memory
+ *
+ * Return: 0 or -EFAULT.
+ */
+int mx_message_copy_in(struct mx_message *msg, const void __user *src)
+{
+	u32 off, len, i;
+
+	if (!msg->nr_pages)
+		return copy_from_user(msg->data, src, msg->num_bytes) ?
+		       -EFAULT : 0;
+	for (i = 0, off = 0; off < msg->num_bytes; i++, off += len) {
+		len = min_t(u32, PAGE_SIZE, msg->num_bytes - off);
+		if (copy_from_user(page_address(msg->pages[i]), src + off, len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * mx_message_copy_out() - copy the payload to user memory
+ * @msg:	the message
+ * @dst:	room for &mx_message.num_bytes bytes
+ *
+ * Return: 0 or -EFAULT.
+ */
+int mx_message_copy_out(const struct mx_message *msg, void __user *dst)
+{
+	u32 off, len, i;
+
+	if (!msg->nr_pages)
+		return copy_to_user(dst, msg->data, msg->num_bytes) ?
+		       -EFAULT : 0;
+	for (i = 0, off = 0; off < msg->num_bytes; i++, off += len) {
+		len = min_t(u32, PAGE_SIZE, msg->num_bytes - off);
+		if (copy_to_user(dst + off, page_address(msg->pages[i]), len))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 static void mx_message_uncount(struct mx_message *msg)
@@ -124,7 +234,7 @@ void mx_message_free(struct mx_message *msg)
 	if (!msg)
 		return;
 	mx_message_uncount(msg);
-	kvfree(msg);
+	mx_message_destroy(msg);
 }
 
 /**
@@ -132,17 +242,17 @@ void mx_message_free(struct mx_message *msg)
  * @msg:	the message, its handles gone
  * @ep:		the endpoint it was queued for
  *
- * The buffer is parked in @ep for the next write to it, unless one is
- * parked already: a request/response exchange or a stream of messages then
- * allocates nothing in the steady state (for large messages this saves a
- * high-order or vmalloc allocation each). The buffer stays charged to the
- * cgroup that allocated it and is freed when the endpoint dies.
+ * The buffer, with its payload pages, is parked in @ep for the next write
+ * to it, unless one is parked already: a request/response exchange or a
+ * stream of messages then allocates nothing in the steady state. The
+ * buffer stays charged to the cgroup that allocated it and is freed when
+ * the endpoint dies.
  */
 void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep)
 {
 	mx_message_uncount(msg);
 	if (cmpxchg(&ep->spare, NULL, msg))
-		kvfree(msg);
+		mx_message_destroy(msg);
 }
 
 /**
@@ -151,7 +261,10 @@ void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep)
  */
 void mx_message_drop_spare(struct mx_endpoint *ep)
 {
-	kvfree(xchg(&ep->spare, NULL));
+	struct mx_message *msg = xchg(&ep->spare, NULL);
+
+	if (msg)
+		mx_message_destroy(msg);
 }
 
 static void mx_graph_unlink_one(struct mx_endpoint *ep)

@@ -28,8 +28,11 @@ struct mx_msg_handle {
  * @entry:	link in &mx_endpoint.queue
  * @num_bytes:	payload size
  * @num_handles: number of handles
- * @size:	bytes allocated for the whole message
- * @data:	the payload, right after @handles
+ * @size:	bytes allocated for this struct and what follows it
+ * @nr_pages:	pages the message owns for its payload; 0 when the payload
+ *		is inline
+ * @data:	an inline payload, right after @handles
+ * @pages:	the payload pages (@nr_pages of them), right after @handles
  * @handles:	the handles, in the order they were written
  */
 struct mx_message {
@@ -37,7 +40,11 @@ struct mx_message {
 	u32 num_bytes;
 	u32 num_handles;
 	u32 size;
-	u8 *data;
+	u32 nr_pages;
+	union {
+		u8 *data;
+		struct page **pages;
+	};
 	struct mx_msg_handle handles[];
 };
 
@@ -48,6 +55,8 @@ struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
 void mx_message_free(struct mx_message *msg);
 void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep);
 void mx_message_drop_spare(struct mx_endpoint *ep);
+int mx_message_copy_in(struct mx_message *msg, const void __user *src);
+int mx_message_copy_out(const struct mx_message *msg, void __user *dst);
 size_t mx_message_cost(u32 num_bytes, u32 num_handles);
 void mx_messages_bury(struct list_head *grave);
 void mx_messages_bury_locked(struct list_head *grave);

@@ -434,7 +434,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 		}
 	}
 	r = -MX_ERRNO_INVALID_ARGS;
-	if (msg ? copy_from_user(msg->data, ubytes, nb) :
+	if (msg ? mx_message_copy_in(msg, ubytes) :
 		  fault_in_readable(ubytes, nb))
 		goto out;
 	if (copy_from_user(vals, uhandles, array_size(nh, sizeof(*vals))))
@@ -616,8 +616,7 @@ static int mx_read_deliver(struct mx_handle_table *t,
 			vals[i] = mx_table_value(t, idx[i]);
 	}
 	r = -MX_ERRNO_INVALID_ARGS;
-	if (copy_to_user(u64_to_user_ptr(a->bytes), msg->data,
-			 msg->num_bytes) ||
+	if (mx_message_copy_out(msg, u64_to_user_ptr(a->bytes)) ||
 	    copy_to_user(u64_to_user_ptr(a->handles), vals,
 			 array_size(nh, sizeof(*vals))) ||
 	    mx_read_put_sizes(a, msg->num_bytes, nh)) {
