@@ -8,6 +8,8 @@
 #   make debug-module    the module built against it, in $(BUILD)/debug/kmod
 #   make check-debug     the whole selftest suite on it, in the VM, with a
 #                        kmemleak scan at the end; any kernel report fails
+#   make stress-debug, make fuzz-debug
+#                        make stress and make fuzz on it
 #
 # Knobs: as for make check (VM_TIMEOUT, PROG_TIMEOUT, VM_ACCEL, VM_MEM, ...);
 # the defaults here are larger (the debug kernel is several times slower).
@@ -17,7 +19,8 @@ DEBUG_BUILD     := $(BUILD)/debug
 DEBUG_KO        := $(DEBUG_BUILD)/kmod/magenta.ko
 DEBUG_GUEST     := $(DEBUG_BUILD)/guest
 
-.PHONY: debug-kernel debug-module debug-guest-scripts check-debug
+.PHONY: debug-kernel debug-module debug-guest-scripts check-debug \
+	stress-debug fuzz-debug
 
 # Shell snippets shared by the targets below (no sub-make: this file is also
 # usable as `make -f Makefile -f scripts/debug.mk`).
@@ -105,3 +108,26 @@ check-debug: deps
 	$(VM) check --dir $(DEBUG_BUILD)/vm --ko $(DEBUG_KO) \
 		--post $(DEBUG_GUEST)/kmemleak_scan \
 		$(DEBUG_GUEST)/kmemleak_setup $$progs $(DEBUG_GUEST)/kmemleak_scan
+
+# make stress and make fuzz (scripts/hardening.mk), on the debug kernel.
+# Its checks make every call several times slower, so fuzzing does fewer
+# calls by default (FUZZ_DEBUG_CALLS); the duration of stress is the same.
+FUZZ_DEBUG_CALLS ?= 1000000
+
+# $(1): the program and its arguments; $(2): the VM work directory.
+define debug_run
+	@$(DEBUG_KERNEL_CMD)
+	@$(DEBUG_MODULE_CMD) || { echo "FAIL: the module does not build against the debug kernel"; exit 1; }
+	@$(DEBUG_ENV_CMD); \
+	VM_KERNEL=$$BZIMAGE VM_KVER=$$KVER VM_MEM=$${VM_MEM:-2G} \
+	VM_TIMEOUT=$${VM_TIMEOUT:-1800} \
+	$(VM) run --dir $(2) --ko $(DEBUG_KO) $(1)
+endef
+
+stress-debug: deps stress-build
+	$(call debug_run,stress/mxstress -d $(STRESS_SECONDS) \
+		$(if $(STRESS_SEED),-s $(STRESS_SEED)) $(STRESS_ARGS),$(DEBUG_BUILD)/vm-stress)
+
+fuzz-debug: deps fuzz-build
+	$(call debug_run,fuzz/mxfuzz -n $(FUZZ_DEBUG_CALLS) \
+		$(if $(FUZZ_SEED),-s $(FUZZ_SEED)) $(FUZZ_ARGS),$(DEBUG_BUILD)/vm-fuzz)
