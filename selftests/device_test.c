@@ -299,4 +299,35 @@ TEST(process_exit_closes_its_table)
 	close(down[1]);
 }
 
+TEST(debugfs_lists_our_handles)
+{
+	const char *path = "/sys/kernel/debug/magenta/handles";
+	char line[256], want_table[64], want_handle[64];
+	bool table = false, handle = false;
+	mx_handle_t h[2];
+	FILE *f;
+
+	if (access(path, R_OK))
+		SKIP(return, "%s not readable (debugfs not mounted, or not root)",
+		     path);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, MX_FLAG_REPLY_PIPE));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(h[0], "abc", 3, NULL, 0, 0));
+	snprintf(want_table, sizeof(want_table), "table pid %d ", getpid());
+	snprintf(want_handle, sizeof(want_handle), "  handle %d rights 0xe ",
+		 h[1]);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		table |= !strncmp(line, want_table, strlen(want_table));
+		/* Our reply end, with one message of 3 bytes queued for it. */
+		handle |= !strncmp(line, want_handle, strlen(want_handle)) &&
+			  strstr(line, " reply queued 1 msgs 3 bytes");
+	}
+	fclose(f);
+	EXPECT_TRUE(table);
+	EXPECT_TRUE(handle);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(h[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(h[1]));
+}
+
 TEST_HARNESS_MAIN
