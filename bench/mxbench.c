@@ -1102,22 +1102,28 @@ static double fl_futex(struct fig *f, long n)
 static mx_handle_t sp_h[2];
 static int sp_fd[2];
 
-static double sp_mx_write_read(struct fig *f, long n)
+/* @n writes of 64 bytes through h[0], each read back from h[1]. */
+static double mx_write_read_n(const mx_handle_t *h, long n)
 {
 	char buf[64] = { 0 };
 	double t0;
 	long i;
 
-	(void)f;
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		uint32_t len = sizeof(buf), nh = 0;
 
-		if (mx_msgpipe_write(sp_h[0], buf, 64, NULL, 0, 0) ||
-		    mx_msgpipe_read(sp_h[1], buf, &len, NULL, &nh, 0))
+		if (mx_msgpipe_write(h[0], buf, 64, NULL, 0, 0) ||
+		    mx_msgpipe_read(h[1], buf, &len, NULL, &nh, 0))
 			return -1;
 	}
 	return now_ns() - t0;
+}
+
+static double sp_mx_write_read(struct fig *f, long n)
+{
+	(void)f;
+	return mx_write_read_n(sp_h, n);
 }
 
 static double sp_mx_read_empty(struct fig *f, long n)
@@ -1307,20 +1313,8 @@ static mx_handle_t lk_h[2];
 
 static double lk_write_read(struct fig *f, long n)
 {
-	char buf[64] = { 0 };
-	double t0;
-	long i;
-
 	(void)f;
-	t0 = now_ns();
-	for (i = 0; i < n; i++) {
-		uint32_t len = sizeof(buf), nh = 0;
-
-		if (mx_msgpipe_write(lk_h[0], buf, 64, NULL, 0, 0) ||
-		    mx_msgpipe_read(lk_h[1], buf, &len, NULL, &nh, 0))
-			return -1;
-	}
-	return now_ns() - t0;
+	return mx_write_read_n(lk_h, n);
 }
 
 static const long live_counts[] = { 10, 1000, 100000, 1000000 };
