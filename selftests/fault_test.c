@@ -48,18 +48,6 @@ struct fcase {
 static struct fcase fc;
 static unsigned char wbuf[BIG], rbuf[BIG];
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /*
  * Let fault injection fail sleeping allocations (the module's are
  * GFP_KERNEL) and keep it quiet; probability stays 0, so only fail-nth
@@ -70,12 +58,12 @@ static int nth_open(void)
 {
 	if (access(FAILSLAB, F_OK) || access(FAIL_NTH, F_OK))
 		return -1;
-	if (write_file(FAILSLAB "ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "verbose", "0"))
+	if (mx_write_str(FAILSLAB "ignore-gfp-wait", "N") ||
+	    mx_write_str(FAILSLAB "verbose", "0"))
 		return -1;
 	if (!access(FAILPAGE, F_OK)) {
-		write_file(FAILPAGE "ignore-gfp-wait", "N");
-		write_file(FAILPAGE "verbose", "0");
+		mx_write_str(FAILPAGE "ignore-gfp-wait", "N");
+		mx_write_str(FAILPAGE "verbose", "0");
 	}
 	return open(FAIL_NTH, O_RDWR);
 }
@@ -101,13 +89,6 @@ static bool nth_disarm(int fd)
 	if (pwrite(fd, "0", 1, 0) != 1)
 		abort();
 	return injected;
-}
-
-/* A handle still valid in this process (pipe handles have READ). */
-static bool valid(mx_handle_t h)
-{
-	return mx_handle_wait_one(h, MX_SIGNAL_WRITABLE, 0, NULL) !=
-	       ERR_INVALID_ARGS;
 }
 
 /* a and b are the two ends of one live pipe. */
@@ -264,7 +245,7 @@ static bool round_write(struct __test_metadata *_metadata, struct fcase *c,
 	inj = nth_disarm(nfd);
 	if (*r == NO_ERROR) {
 		for (uint32_t i = 0; i < c->nhandles; i++)
-			EXPECT_FALSE(valid(c->c[i]));
+			EXPECT_FALSE(mx_is_valid(c->c[i]));
 		expect_msg(_metadata, c);
 	} else {
 		/* still the caller's, under the same values, and usable */
@@ -312,7 +293,7 @@ static bool round_export(struct __test_metadata *_metadata, struct fcase *c,
 	*r = do_export(c);
 	inj = nth_disarm(nfd);
 	if (*r == NO_ERROR) {
-		EXPECT_FALSE(valid(c->c[0]));
+		EXPECT_FALSE(mx_is_valid(c->c[0]));
 		ASSERT_EQ(NO_ERROR, mx_handle_import(c->fd, &c->c[0]));
 		close(c->fd);
 	} else {

@@ -8,7 +8,9 @@
 #define MX_SYSFS_H
 
 #include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define MX_STATS_DIR	"/sys/class/misc/magenta/stats/"
@@ -63,6 +65,19 @@ static inline bool mx_param_writable(const char *name)
 
 	snprintf(path, sizeof(path), MX_PARAM_DIR "%s", name);
 	return access(path, W_OK) == 0;
+}
+
+/* Write string @s into file @path (sysfs, debugfs, cgroupfs): 0, or -1. */
+static inline int mx_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 /* Set module parameter @name to @v: 0, or -1. */

@@ -19,7 +19,6 @@
 #define NOBODY2		65533
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define CGROUP2_MAGIC	0x63677270
-#define PARAMS		"/sys/module/magenta/parameters/"
 
 /* Raw calls on an explicit descriptor: 0 or -errno. */
 static int raw(int fd, unsigned long cmd, void *arg)
@@ -107,17 +106,6 @@ static int become(uid_t uid)
 	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
 		return -1;
 	return getuid() == uid && geteuid() == uid ? 0 : -1;
-}
-
-/*
- * Probe @v without side effects: a wait that checks once. An invalid value
- * gives ERR_INVALID_ARGS; any valid one (whatever its rights) gives
- * something else.
- */
-static bool value_is_valid(mx_handle_t v)
-{
-	return mx_handle_wait_one(v, MX_SIGNAL_READABLE, 0, NULL) !=
-	       ERR_INVALID_ARGS;
 }
 
 #define NPIPES 8
@@ -242,13 +230,13 @@ static int brute_force(const struct victim *v, unsigned int seed)
 		if (mx_msgpipe_create(&own[2 * i], 0))
 			return 100;
 	for (i = 0; i < 8; i++)
-		if (!value_is_valid(own[i]))
+		if (!mx_is_valid(own[i]))
 			return 101;	/* the probe is blind */
 #define PROBE(x) do {							\
 		mx_handle_t __x = (x);					\
 		if (__x > 0 && !is_own(own, 8, __x)) {			\
 			probes++;					\
-			found += value_is_valid(__x);			\
+			found += mx_is_valid(__x);			\
 		}							\
 	} while (0)
 	for (i = 0; i < NPIPES; i++)
@@ -518,8 +506,8 @@ static long flood(mx_handle_t h, void *buf, uint32_t size, mx_status_t *last)
 
 TEST_F(mx, flooder_is_stopped_by_the_queue_limits)
 {
-	long max_msgs = read_long(PARAMS "max_queued_msgs", NULL);
-	long max_bytes = read_long(PARAMS "max_queued_bytes", NULL);
+	long max_msgs = mx_param_read("max_queued_msgs");
+	long max_bytes = mx_param_read("max_queued_bytes");
 	static char buf[16384];
 	mx_handle_t h[2];
 	mx_status_t last;
@@ -572,18 +560,6 @@ static int cgroup2_ready(char *why, size_t len)
 	return 1;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 struct charge {
 	long queued;		/* bytes of payload queued */
 	long current[2];	/* memory.current before, after */
@@ -604,7 +580,7 @@ static void flooder(const char *cg, int out)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	memset(buf, 1, sizeof(buf));
-	if (write_str(path, pid))
+	if (mx_write_str(path, pid))
 		c.err = 1;
 	else if (mx_msgpipe_create(h, 0))
 		c.err = 2;
@@ -641,7 +617,7 @@ TEST_F_TIMEOUT(mx, flooder_memory_is_charged_to_its_cgroup, 60)
 	mounted = cgroup2_ready(why, sizeof(why));
 	if (mounted < 0)
 		SKIP(return, "%s", why);
-	if (write_str(CGROUP_ROOT "/cgroup.subtree_control", "+memory")) {
+	if (mx_write_str(CGROUP_ROOT "/cgroup.subtree_control", "+memory")) {
 		if (mounted)
 			umount(CGROUP_ROOT);
 		SKIP(return, "cannot enable the memory controller: %s",
