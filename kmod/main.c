@@ -157,6 +157,16 @@ static bool mx_ioc_known(unsigned int cmd)
 	}
 }
 
+/*
+ * Copy in an argument struct. Always inlined, so that the size is a
+ * constant and the usercopy check of the stack object is done at build time.
+ */
+static __always_inline int mx_args_in(void *dst, const void __user *src,
+				      size_t size)
+{
+	return copy_from_user(dst, src, size) ? -EFAULT : 0;
+}
+
 static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mx_handle_table *t = file->private_data;
@@ -169,33 +179,41 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	if (unlikely(t->owner != task_tgid(current)))
 		return -EBADF;
-	BUILD_BUG_ON(_IOC_SIZE(MX_IOC_MSGPIPE_CALL) > sizeof(a));
-	if (copy_from_user(&a, argp, _IOC_SIZE(cmd)))
-		return -EFAULT;
 
 	switch (cmd) {
 	case MX_IOC_MSGPIPE_CREATE:
-		return mx_msgpipe_create(t, &a.create);
+		return mx_args_in(&a.create, argp, sizeof(a.create)) ?:
+		       mx_msgpipe_create(t, &a.create);
 	case MX_IOC_MSGPIPE_WRITE:
-		return mx_msgpipe_write(t, &a.write);
+		return mx_args_in(&a.write, argp, sizeof(a.write)) ?:
+		       mx_msgpipe_write(t, &a.write);
 	case MX_IOC_MSGPIPE_READ:
-		return mx_msgpipe_read(t, &a.read);
+		return mx_args_in(&a.read, argp, sizeof(a.read)) ?:
+		       mx_msgpipe_read(t, &a.read);
 	case MX_IOC_MSGPIPE_CALL:
-		return mx_msgpipe_call(t, &a.call, argp);
+		return mx_args_in(&a.call, argp, sizeof(a.call)) ?:
+		       mx_msgpipe_call(t, &a.call, argp);
 	case MX_IOC_HANDLE_CLOSE:
-		return mx_handle_close(t, a.handle);
+		return mx_args_in(&a.handle, argp, sizeof(a.handle)) ?:
+		       mx_handle_close(t, a.handle);
 	case MX_IOC_HANDLE_DUPLICATE:
-		return mx_handle_duplicate(t, &a.dup, argp);
+		return mx_args_in(&a.dup, argp, sizeof(a.dup)) ?:
+		       mx_handle_duplicate(t, &a.dup, argp);
 	case MX_IOC_HANDLE_REPLACE:
-		return mx_handle_replace(t, &a.dup, argp);
+		return mx_args_in(&a.dup, argp, sizeof(a.dup)) ?:
+		       mx_handle_replace(t, &a.dup, argp);
 	case MX_IOC_WAIT_ONE:
-		return mx_wait_one(t, &a.wait_one);
+		return mx_args_in(&a.wait_one, argp, sizeof(a.wait_one)) ?:
+		       mx_wait_one(t, &a.wait_one);
 	case MX_IOC_WAIT_MANY:
-		return mx_wait_many(t, &a.wait_many);
+		return mx_args_in(&a.wait_many, argp, sizeof(a.wait_many)) ?:
+		       mx_wait_many(t, &a.wait_many);
 	case MX_IOC_HANDLE_EXPORT:
-		return mx_handle_export(t, &a.export, argp);
+		return mx_args_in(&a.export, argp, sizeof(a.export)) ?:
+		       mx_handle_export(t, &a.export, argp);
 	default:
-		return mx_handle_import(t, &a.import, argp);
+		return mx_args_in(&a.import, argp, sizeof(a.import)) ?:
+		       mx_handle_import(t, &a.import, argp);
 	}
 }
 
