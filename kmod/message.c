@@ -50,6 +50,7 @@
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "usercopy.h"
 
 /* Protects every held_by and gc_seq, and mx_graph_seq. */
 DEFINE_MUTEX(mx_graph_lock);
@@ -187,8 +188,7 @@ int mx_message_copy_in(struct mx_message *msg, const void __user *src)
 	u32 off, len, i;
 
 	if (!msg->nr_pages)
-		return copy_from_user(msg->data, src, msg->num_bytes) ?
-		       -EFAULT : 0;
+		return mx_copy_in(msg->data, src, msg->num_bytes);
 	for (i = 0, off = 0; off < msg->num_bytes; i++, off += len) {
 		len = min_t(u32, PAGE_SIZE, msg->num_bytes - off);
 		if (copy_from_user(page_address(msg->pages[i]), src + off, len))
@@ -209,8 +209,7 @@ int mx_message_copy_out(const struct mx_message *msg, void __user *dst)
 	u32 off, len, i;
 
 	if (!msg->nr_pages)
-		return copy_to_user(dst, msg->data, msg->num_bytes) ?
-		       -EFAULT : 0;
+		return mx_copy_out(dst, msg->data, msg->num_bytes);
 	for (i = 0, off = 0; off < msg->num_bytes; i++, off += len) {
 		len = min_t(u32, PAGE_SIZE, msg->num_bytes - off);
 		if (copy_to_user(dst + off, page_address(msg->pages[i]), len))

@@ -51,6 +51,7 @@
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "usercopy.h"
 #include "wait.h"
 
 /* Handle arrays up to this size live on the stack. */
@@ -437,7 +438,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 	if (msg ? mx_message_copy_in(msg, ubytes) :
 		  fault_in_readable(ubytes, nb))
 		goto out;
-	if (nh && copy_from_user(vals, uhandles, array_size(nh, sizeof(*vals))))
+	if (nh && mx_copy_in(vals, uhandles, nh * sizeof(*vals)))
 		goto out;
 
 	if (nh)
@@ -617,8 +618,8 @@ static int mx_read_deliver(struct mx_handle_table *t,
 	}
 	r = -MX_ERRNO_INVALID_ARGS;
 	if (mx_message_copy_out(msg, u64_to_user_ptr(a->bytes)) ||
-	    (nh && copy_to_user(u64_to_user_ptr(a->handles), vals,
-				array_size(nh, sizeof(*vals)))) ||
+	    (nh && mx_copy_out(u64_to_user_ptr(a->handles), vals,
+			       nh * sizeof(*vals))) ||
 	    mx_read_put_sizes(a, msg->num_bytes, nh)) {
 		if (nh)
 			mx_table_unreserve(t, nh, idx);

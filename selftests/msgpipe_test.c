@@ -734,6 +734,55 @@ TEST_F(mx, msg_max_bytes)
 }
 
 /*
+ * Sizes on either side of each way the module copies a payload (word by
+ * word up to 256 bytes, one copy up to 2 KiB inline, then page by page),
+ * with the user buffer's last byte right before an unmapped page: the
+ * whole message goes through intact; one byte more into that page fails
+ * with nothing queued (write) or nothing taken (read).
+ */
+TEST_F(mx, msg_sizes_at_a_page_end)
+{
+	static const uint32_t sizes[] = {
+		1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 255, 256, 257,
+		2047, 2048, 2049, 4095, 4096, 4097, 8193,
+	};
+	long pg = mx_page_size();
+	char *g = map_guarded(3, RWP), *end = g + 3 * pg;
+	mx_handle_t h[2];
+	uint32_t i, j, n, nb, nh;
+
+	ASSERT_NE(NULL, g);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(h, 0));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		n = sizes[i];
+		for (j = 0; j < n; j++)
+			end[(long)j - n] = (char)(j * 13 + n);
+		EXPECT_EQ(ERR_INVALID_ARGS, mx_msgpipe_write(h[0], end - n + 1,
+						n, NULL, 0, 0)) TH_LOG("%u", n);
+		EXPECT_TRUE(queue_empty(h[1])) TH_LOG("%u", n);
+		ASSERT_EQ(NO_ERROR, mx_msgpipe_write(h[0], end - n, n,
+						     NULL, 0, 0));
+		memset(g, 0, 3 * pg);
+		nb = n;
+		nh = 0;
+		EXPECT_EQ(ERR_INVALID_ARGS, mx_msgpipe_read(h[1], end - n + 1,
+						&nb, NULL, &nh, 0)) TH_LOG("%u", n);
+		nb = n;
+		ASSERT_EQ(NO_ERROR, mx_msgpipe_read(h[1], end - n, &nb,
+						    NULL, &nh, 0));
+		EXPECT_EQ(n, nb);
+		for (j = 0; j < n; j++)
+			if (end[(long)j - n] != (char)(j * 13 + n))
+				break;
+		EXPECT_EQ(n, j) TH_LOG("size %u differs at byte %u", n, j);
+	}
+	EXPECT_TRUE(queue_empty(h[1]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(h[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(h[1]));
+	unmap_guarded(g, 3);
+}
+
+/*
  * 1024 handles (both ends of 512 pipes) in one message; each arrives as
  * a working handle, in order. 1025 is too big.
  */
