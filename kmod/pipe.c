@@ -770,6 +770,14 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		r = mx_msgpipe_write_ref(t, &h, &a->wr);
 		if (r)
 			goto out;
+		/*
+		 * If the wake-up of the reader asks for this CPU, give it
+		 * now, while still runnable: the reader answers before we
+		 * wait, and we find the answer without sleeping, as a
+		 * pipe(2) writer preempted on its way out of write() does.
+		 * Sleeping first costs a dequeue and a second wake-up.
+		 */
+		cond_resched();
 	}
 	for (;;) {
 		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);

@@ -227,7 +227,7 @@ int mx_wait_readable(struct mx_handle_table *t, s32 value,
 	u32 index;
 
 	init_waitqueue_entry(&w.entry, current);
-	/* Called right after a write: the answer is rarely there yet. */
+	/* mx_wait_block() looks at the queue once queued, before sleeping. */
 	return mx_wait_block(t, &w, 1, deadline, &index);
 }
 
