@@ -353,13 +353,14 @@ static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
  * @t:		the table
  * @n:		how many
  * @idx:	receives the @n slot indices
+ * @vals:	receives the handle values they will have (each > 0)
  *
  * May sleep to grow the table.
  *
  * Return: 0; -ENOMEM when out of memory or over the per-process handle
  * limit; -EBADF when the table is dead.
  */
-int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
+int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals)
 {
 	struct mx_slot_array *a;
 	u32 i, cur, need;
@@ -395,30 +396,16 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx)
 		t->free_head = s->next_free;
 		t->nr_free--;
 		/* One generation per slot encodes to 0, which is never valid. */
-		if (!mx_encode(t, idx[i], gen))
+		vals[i] = mx_encode(t, idx[i], gen);
+		if (!vals[i]) {
 			gen = (gen + 1) & MX_GEN_MASK;
+			vals[i] = mx_encode(t, idx[i], gen);
+		}
 		mx_slot_set_tag(s, gen, MX_SLOT_RESERVED);
 	}
 	t->nr_used += n;
 	spin_unlock(&t->lock);
 	return 0;
-}
-
-/**
- * mx_table_value() - the handle value a reserved slot will have
- * @t:		the table
- * @idx:	a slot index from mx_table_reserve()
- *
- * Return: the value, always > 0.
- */
-s32 mx_table_value(struct mx_handle_table *t, u32 idx)
-{
-	s32 v;
-
-	spin_lock(&t->lock);
-	v = mx_table_value_locked(t, idx);
-	spin_unlock(&t->lock);
-	return v;
 }
 
 /**

@@ -109,8 +109,7 @@ bool mx_table_alive(struct mx_handle_table *t, s32 value,
 struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value);
 struct mx_slot_array *mx_table_slots(struct mx_handle_table *t);
 
-int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx);
-s32 mx_table_value(struct mx_handle_table *t, u32 idx);
+int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals);
 s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx);
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
 		     const struct mx_msg_handle *hs);

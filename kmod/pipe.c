@@ -267,14 +267,12 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 	mx_endpoint_init(&pipe->ep[0], 0, false);
 	mx_endpoint_init(&pipe->ep[1], 1, a->flags & MX_FLAG_REPLY_PIPE);
 
-	r = mx_table_reserve(t, 2, idx);
+	r = mx_table_reserve(t, 2, idx, vals);
 	if (r) {
 		kmem_cache_free(mx_pipe_cache, pipe);
 		return r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
 	}
 	mx_stat_add(MX_STAT_ENDPOINTS, 2);
-	vals[0] = mx_table_value(t, idx[0]);
-	vals[1] = mx_table_value(t, idx[1]);
 	if (copy_to_user(u64_to_user_ptr(a->handles), vals, sizeof(vals))) {
 		mx_table_unreserve(t, 2, idx);
 		mx_stat_add(MX_STAT_ENDPOINTS, -2);
@@ -597,7 +595,7 @@ static int mx_read_deliver(struct mx_handle_table *t,
 {
 	u32 stack_idx[MX_STACK_HANDLES], *idx = stack_idx;
 	s32 stack_vals[MX_STACK_HANDLES], *vals = stack_vals;
-	u32 i, nh = msg->num_handles;
+	u32 nh = msg->num_handles;
 	int r;
 
 	if (nh > MX_STACK_HANDLES) {
@@ -608,13 +606,11 @@ static int mx_read_deliver(struct mx_handle_table *t,
 		vals = (s32 *)(idx + nh);
 	}
 	if (nh) {
-		r = mx_table_reserve(t, nh, idx);
+		r = mx_table_reserve(t, nh, idx, vals);
 		if (r) {
 			r = r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
 			goto out;
 		}
-		for (i = 0; i < nh; i++)
-			vals[i] = mx_table_value(t, idx[i]);
 	}
 	r = -MX_ERRNO_INVALID_ARGS;
 	if (mx_message_copy_out(msg, u64_to_user_ptr(a->bytes)) ||
@@ -664,12 +660,14 @@ retry:
 		spin_unlock(&pipe->lock);
 		goto out;
 	}
-	if (msg->num_handles && !graph) {
+	/* Against the lock order, so only try; else take both in order. */
+	if (msg->num_handles && !graph && !mutex_trylock(&mx_graph_lock)) {
 		spin_unlock(&pipe->lock);
 		mutex_lock(&mx_graph_lock);
 		graph = true;
 		goto retry;
 	}
+	graph = graph || msg->num_handles;
 	nb = msg->num_bytes;
 	nh = msg->num_handles;
 	fits = nb <= cap_bytes && nh <= cap_handles;

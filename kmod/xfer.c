@@ -162,6 +162,7 @@ int mx_handle_import(struct mx_handle_table *t,
 	struct mx_msg_handle h;
 	struct mx_xfer *x;
 	struct fd f;
+	s32 value;
 	u32 idx;
 	int r;
 
@@ -175,13 +176,13 @@ int mx_handle_import(struct mx_handle_table *t,
 		goto out;
 	x = f.file->private_data;
 
-	r = mx_table_reserve(t, 1, &idx);
+	r = mx_table_reserve(t, 1, &idx, &value);
 	if (r) {
 		r = r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
 		goto out;
 	}
 	r = -EFAULT;
-	if (put_user(mx_table_value(t, idx), &uarg->handle))
+	if (put_user(value, &uarg->handle))
 		goto unreserve;
 
 	spin_lock(&x->lock);
