@@ -10,6 +10,9 @@
 #                      exactly; reports icount.{txt,csv,png}
 #   make bench-smoke   tiny counts, for CI: fails if any benchmark does not run
 #                      correctly; reports smoke.{txt,csv,png}
+#   make bench-profile FIG=pingpong.64.msgpipe_call
+#                      kernel functions one iteration of a figure calls, and
+#                      how often (bench/profile.sh); profile-FIG.txt
 #
 # Knobs: BENCH_ARGS (extra mxbench options, e.g. BENCH_ARGS="--only pingpong"),
 # BENCH_VM_MEM (default 2G: 10^6 live handles are 500k pipes), BENCH_TIMEOUT
@@ -36,7 +39,7 @@ BENCH_PIN     ?= --pin 0
 BENCH_VM_ARGS ?= --pairs 100000 --max-live 1000000 --idle-pairs 100000 $(BENCH_PIN)
 
 .PHONY: bench bench-icount bench-smoke bench-build bench-gnuplot \
-	_bench _bench-icount _bench-smoke
+	_bench _bench-icount _bench-smoke bench-profile _bench-profile
 
 bench-build: $(BENCH_DEPS)
 	$(MAKE) -C bench
@@ -90,3 +93,10 @@ bench-smoke: deps
 
 _bench-smoke: bench-build bench-gnuplot
 	$(call bench_run,smoke,VM_TIMEOUT=180,--quick)
+
+bench-profile: deps
+	@$(MAKE) --no-print-directory _bench-profile
+
+_bench-profile: bench-build
+	@[ -n "$(FIG)" ] || { echo "bench-profile: FIG=<figure name> is needed, e.g. FIG=pingpong.64.msgpipe_call"; exit 2; }
+	$(BENCH_SRC)/profile.sh $(FIG) $(BENCH_OUT)

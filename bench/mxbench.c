@@ -63,6 +63,7 @@ static struct {
 	long max_live;		/* largest live-handle count */
 	long idle_pairs;	/* pairs kept idle for the memory figure */
 	const char *only;
+	const char *trace;	/* figure to run under the kernel's tracer */
 	const char *label;
 	int pin;		/* CPU for everything but contention, or -1 */
 	bool quick;
@@ -431,6 +432,48 @@ static void report_fig(const struct fig *f)
 		 f->name, median(f->v, f->nv), unit_of(f), lo, hi, f->nv, f->n);
 }
 
+#define TRACEFS		"/sys/kernel/tracing/"
+#define TRACE_ITERS	16
+
+/* Copy the trace buffer to stdout between TRACE-BEGIN and TRACE-END. */
+static void trace_dump(const struct fig *f, long n)
+{
+	char line[512];
+	FILE *in = fopen(TRACEFS "trace", "r");
+
+	printf("TRACE-BEGIN name=%s iters=%ld\n", f->name, n);
+	while (in && fgets(line, sizeof(line), in))
+		fputs(line, stdout);
+	printf("TRACE-END name=%s iters=%ld\n", f->name, n);
+	if (in)
+		fclose(in);
+}
+
+/*
+ * --trace: run @f for TRACE_ITERS and for twice as many iterations, each
+ * with the kernel's tracer on (set up by bench/profile-guest.sh), and dump
+ * both traces. The difference between the two is TRACE_ITERS iterations
+ * without the set-up and tear-down around them (bench/profile.awk).
+ */
+static void trace_fig(struct fig *f)
+{
+	long n;
+
+	for (n = TRACE_ITERS; n <= 2 * TRACE_ITERS; n += TRACE_ITERS) {
+		int fd = open(TRACEFS "trace", O_WRONLY | O_TRUNC);
+
+		if (fd < 0 || close(fd) ||
+		    mx_write_str(TRACEFS "tracing_on", "1")) {
+			fail(f->group, f->name, "no-tracefs");
+			return;
+		}
+		if (f->run(f, n) < 0)
+			fail(f->group, f->name, "traced-run-failed");
+		mx_write_str(TRACEFS "tracing_on", "0");
+		trace_dump(f, n);
+	}
+}
+
 /* Run the figures of one comparison set interleaved, rep by rep. */
 static void run_set(struct fig *figs, int nfigs)
 {
@@ -465,6 +508,9 @@ static void run_set(struct fig *figs, int nfigs)
 	}
 	for (i = 0; i < nfigs; i++)
 		report_fig(&figs[i]);
+	for (i = 0; i < nfigs; i++)
+		if (opt.trace && !strcmp(figs[i].name, opt.trace))
+			trace_fig(&figs[i]);
 }
 
 static struct fig *find_fig(struct fig *figs, int nfigs, const char *name)
@@ -2013,7 +2059,9 @@ static void usage(void)
 		"      --idle-pairs N   idle pairs for the memory figure (default 100000)\n"
 		"      --label S        describes the mode (e.g. tcg-wallclock, icount)\n"
 		"      --pin CPU        run everything but the contention figures on\n"
-		"                       one CPU (both processes of a ping-pong)\n");
+		"                       one CPU (both processes of a ping-pong)\n"
+		"      --trace NAME     after figure NAME, run it under the kernel's\n"
+		"                       tracer and dump the traces (bench/profile.sh)\n");
 	exit(2);
 }
 
@@ -2029,6 +2077,7 @@ static void parse(int argc, char **argv)
 		{ "idle-pairs", required_argument, NULL, 'i' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "pin", required_argument, NULL, 'P' },
+		{ "trace", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -2047,6 +2096,7 @@ static void parse(int argc, char **argv)
 		case 'i': opt.idle_pairs = atol(optarg); set_idle = true; break;
 		case 'l': opt.label = optarg; break;
 		case 'P': opt.pin = atoi(optarg); break;
+		case 'T': opt.trace = optarg; break;
 		default: usage();
 		}
 	}
