@@ -41,6 +41,9 @@
 #include "stats.h"
 #include "wait.h"
 
+/* Waits on up to this many handles keep their waiters on the stack. */
+#define MX_STACK_WAITERS	4
+
 /**
  * struct mx_waiter - one watched handle of a wait
  * @value:	the handle value
@@ -145,12 +148,21 @@ static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 }
 
 /*
- * Wait until one of @w ends the wait or @deadline passes. Returns the
- * result and, in *@index, the waiter that decided it; every waiter's state
- * is read again at the end.
+ * Before a wait sleeps, its caller writes the states seen so far to the
+ * user's buffers, so that an unwritable buffer fails the call now and not
+ * after the sleep. Returns 0 or a negative MX_ERRNO_* value.
+ */
+typedef int (*mx_wait_probe_fn)(const void *args, const struct mx_waiter *w);
+
+/*
+ * Wait until one of @w ends the wait or @deadline passes, calling @probe
+ * (with @args) first if it has to sleep. Returns the result and, in
+ * *@index, the waiter that decided it; every waiter's state is read again
+ * at the end.
  */
 static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
-			 u32 count, u64 deadline, u32 *index)
+			 u32 count, u64 deadline, u32 *index,
+			 mx_wait_probe_fn probe, const void *args)
 {
 	u32 i;
 	int r;
@@ -160,8 +172,13 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	if (r == -EAGAIN && deadline < KTIME_MAX &&
 	    ktime_compare(ktime_get(), ns_to_ktime(deadline)) >= 0)
 		r = -MX_ERRNO_TIMED_OUT;
-	if (r == -EAGAIN)
+	if (r == -EAGAIN) {
+		/* Every waiter was evaluated, so every state is set. */
+		r = probe(args, w);
+		if (r)
+			return r;
 		r = mx_wait_block(t, w, count, deadline, index);
+	}
 	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
 		mx_endpoint_signals(w[i].h.ep, &w[i].state);
@@ -182,9 +199,18 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
  *
  * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
+static int mx_wait_one_put_state(const void *args, const struct mx_waiter *w)
+{
+	const struct mx_ioc_wait_one *a = args;
+	struct mx_signals_state __user *ustate = u64_to_user_ptr(a->state);
+
+	if (ustate && copy_to_user(ustate, &w->state, sizeof(w->state)))
+		return -MX_ERRNO_INVALID_ARGS;
+	return 0;
+}
+
 int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
 {
-	struct mx_signals_state __user *ustate = u64_to_user_ptr(a->state);
 	struct mx_waiter w = { .value = a->handle, .signals = a->signals };
 	u32 index;
 	int r;
@@ -192,17 +218,11 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
 	r = mx_wait_get(t, &w, 1);
 	if (r)
 		return r;
-	/* Find an unwritable state buffer before sleeping. */
-	mx_endpoint_signals(w.h.ep, &w.state);
-	if (ustate && copy_to_user(ustate, &w.state, sizeof(w.state))) {
+	r = mx_wait_sleep(t, &w, 1, a->deadline, &index,
+			  mx_wait_one_put_state, a);
+	if (r != -ERESTARTSYS && r != -MX_ERRNO_INVALID_ARGS &&
+	    mx_wait_one_put_state(a, &w))
 		r = -MX_ERRNO_INVALID_ARGS;
-		goto out;
-	}
-	r = mx_wait_sleep(t, &w, 1, a->deadline, &index);
-	if (r != -ERESTARTSYS && ustate &&
-	    copy_to_user(ustate, &w.state, sizeof(w.state)))
-		r = -MX_ERRNO_INVALID_ARGS;
-out:
 	mx_endpoint_put(w.h.ep);
 	return r;
 }
@@ -231,18 +251,27 @@ int mx_wait_readable(struct mx_handle_table *t, s32 value,
 	return mx_wait_block(t, &w, 1, deadline, &index);
 }
 
-static int mx_wait_put_states(const struct mx_ioc_wait_many *a,
-			      const struct mx_waiter *w)
+/* Write every waiter's state to the wait_many's states array, if any. */
+static int mx_wait_put_states(const void *args, const struct mx_waiter *w)
 {
-	struct mx_signals_state __user *ustates = u64_to_user_ptr(a->states);
+	const struct mx_ioc_wait_many *a = args;
+	struct mx_signals_state __user *us = u64_to_user_ptr(a->states);
 	u32 i;
 
-	if (!ustates)
+	if (!us)
 		return 0;
-	for (i = 0; i < a->count; i++)
-		if (copy_to_user(&ustates[i], &w[i].state, sizeof(w[i].state)))
-			return -MX_ERRNO_INVALID_ARGS;
+	if (!user_write_access_begin(us, a->count * sizeof(*us)))
+		return -MX_ERRNO_INVALID_ARGS;
+	for (i = 0; i < a->count; i++) {
+		unsafe_put_user(w[i].state.satisfied, &us[i].satisfied, fault);
+		unsafe_put_user(w[i].state.satisfiable, &us[i].satisfiable,
+				fault);
+	}
+	user_write_access_end();
 	return 0;
+fault:
+	user_write_access_end();
+	return -MX_ERRNO_INVALID_ARGS;
 }
 
 /* Read the handle and signal arrays of a wait_many into @w. */
@@ -253,10 +282,29 @@ static int mx_wait_many_copy_in(const struct mx_ioc_wait_many *a,
 	const u32 __user *us = u64_to_user_ptr(a->signals);
 	u32 i;
 
+	if (!user_read_access_begin(uh, a->count * sizeof(*uh)))
+		return -MX_ERRNO_INVALID_ARGS;
 	for (i = 0; i < a->count; i++)
-		if (get_user(w[i].value, &uh[i]) ||
-		    get_user(w[i].signals, &us[i]))
-			return -MX_ERRNO_INVALID_ARGS;
+		unsafe_get_user(w[i].value, &uh[i], fault);
+	user_read_access_end();
+	if (!user_read_access_begin(us, a->count * sizeof(*us)))
+		return -MX_ERRNO_INVALID_ARGS;
+	for (i = 0; i < a->count; i++)
+		unsafe_get_user(w[i].signals, &us[i], fault);
+	user_read_access_end();
+	return 0;
+fault:
+	user_read_access_end();
+	return -MX_ERRNO_INVALID_ARGS;
+}
+
+static int mx_wait_many_probe(const void *args, const struct mx_waiter *w)
+{
+	const struct mx_ioc_wait_many *a = args;
+	u32 __user *uindex = u64_to_user_ptr(a->result_index);
+
+	if (mx_wait_put_states(a, w) || (uindex && put_user(0u, uindex)))
+		return -MX_ERRNO_INVALID_ARGS;
 	return 0;
 }
 
@@ -270,29 +318,26 @@ static int mx_wait_many_copy_in(const struct mx_ioc_wait_many *a,
 int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
 {
 	u32 __user *uindex = u64_to_user_ptr(a->result_index);
-	struct mx_waiter *w;
+	struct mx_waiter stack_w[MX_STACK_WAITERS] = {}, *w = stack_w;
 	u32 i, index = 0;
 	int r;
 
 	if (a->pad || a->count > MX_MAX_WAIT_HANDLES)
 		return -MX_ERRNO_INVALID_ARGS;
-	w = kcalloc(max(a->count, 1u), sizeof(*w), GFP_KERNEL);
-	if (!w)
-		return -MX_ERRNO_NO_MEMORY;
+	if (a->count > MX_STACK_WAITERS) {
+		w = kcalloc(a->count, sizeof(*w), GFP_KERNEL);
+		if (!w)
+			return -MX_ERRNO_NO_MEMORY;
+	}
 	r = mx_wait_many_copy_in(a, w);
 	if (r)
 		goto out_free;
 	r = mx_wait_get(t, w, a->count);
 	if (r)
 		goto out_free;
-	for (i = 0; i < a->count; i++)
-		mx_endpoint_signals(w[i].h.ep, &w[i].state);
-	if (mx_wait_put_states(a, w) || (uindex && put_user(0u, uindex))) {
-		r = -MX_ERRNO_INVALID_ARGS;
-		goto out_put;
-	}
-	r = mx_wait_sleep(t, w, a->count, a->deadline, &index);
-	if (r == -ERESTARTSYS)
+	r = mx_wait_sleep(t, w, a->count, a->deadline, &index,
+			  mx_wait_many_probe, a);
+	if (r == -ERESTARTSYS || r == -MX_ERRNO_INVALID_ARGS)
 		goto out_put;
 	if (mx_wait_put_states(a, w))
 		r = -MX_ERRNO_INVALID_ARGS;
@@ -304,6 +349,7 @@ out_put:
 	for (i = 0; i < a->count; i++)
 		mx_endpoint_put(w[i].h.ep);
 out_free:
-	kfree(w);
+	if (w != stack_w)
+		kfree(w);
 	return r;
 }

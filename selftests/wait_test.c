@@ -438,6 +438,9 @@ TEST_F(mx, wait_one_unwritable_state)
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_one(h[0], SIG_R, 0, ro));
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_one(h[0], SIG_R,
 						       NSEC_PER_MSEC, ro));
+	/* Found before sleeping: this does not block. */
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_one(h[0], SIG_R,
+						       MX_TIME_INFINITE, ro));
 	EXPECT_EQ(ERR_INVALID_ARGS,
 		  mx_handle_wait_one(h[0], SIG_R, 0,
 				     (mx_signals_state_t *)(uintptr_t)8));
@@ -1079,9 +1082,11 @@ TEST_F(mx, wait_many_handle_closed_by_transfer)
 
 TEST_F(mx, wait_many_invalid_args)
 {
-	mx_handle_t hs[MAX_WAIT + 1], stale = mx_dead_handle();
+	mx_handle_t hs[MAX_WAIT + 1], stale = mx_dead_handle(), *tail;
 	mx_signals_t sigs[MAX_WAIT + 1];
 	mx_signals_state_t *ro = ro_page();
+	char *two = mmap(NULL, 2 * mx_page_size(), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct trio t;
 	uint32_t idx;
 	int i;
@@ -1107,9 +1112,28 @@ TEST_F(mx, wait_many_invalid_args)
 					      MX_TIME_INFINITE, &idx, t.st));
 		t.hs[i] = saved;
 	}
-	/* Unwritable states or result_index. */
+	/* Unreadable handle or signal arrays, wholly or from the third on. */
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, (mx_handle_t *)8,
+					t.sigs, MX_TIME_INFINITE, &idx, NULL));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, t.hs,
+					(mx_signals_t *)8, MX_TIME_INFINITE,
+					&idx, NULL));
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, mprotect(two + mx_page_size(), mx_page_size(), PROT_NONE));
+	tail = (mx_handle_t *)(two + mx_page_size()) - 2;
+	memcpy(tail, t.hs, 2 * sizeof(t.hs[0]));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, tail, t.sigs,
+					MX_TIME_INFINITE, &idx, NULL));
+	munmap(two, 2 * mx_page_size());
+	/* Unwritable states or result_index, found before sleeping. */
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, t.hs, t.sigs, 0,
 							&idx, ro));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, t.hs, t.sigs,
+							MX_TIME_INFINITE,
+							&idx, ro));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, t.hs, t.sigs,
+							MX_TIME_INFINITE,
+							(uint32_t *)ro, NULL));
 	ASSERT_EQ(NO_ERROR, put1(t.p[0][1]));	/* index 0 satisfied */
 	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_wait_many(3, t.hs, t.sigs, 0,
 							(uint32_t *)ro, NULL));
