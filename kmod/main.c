@@ -24,7 +24,9 @@
  * Locking: this file takes no lock of its own. Lock order over the module:
  * mx_write_scratch_lock, then mx_graph_lock or mx_tables_lock (mutexes),
  * then a handle table lock, then a pipe lock (spinlocks); wait queue locks
- * are leaves. Handle lookups take no lock: they run under RCU.
+ * are leaves. The one exception, a read's mutex_trylock() of the graph
+ * lock under a pipe lock, cannot block. Handle lookups take no lock: they
+ * run under RCU.
  */
 
 #include <linux/fs.h>
@@ -123,7 +125,7 @@ static int mx_handle_close(struct mx_handle_table *t, s32 value)
 	return 0;
 }
 
-/* Every argument struct; the command's size says how much to copy in. */
+/* Every argument struct; each command copies in exactly its own. */
 union mx_ioc_args {
 	__s32 handle;
 	struct mx_ioc_msgpipe_create create;

@@ -37,7 +37,10 @@
  * &mx_endpoint.wq has its own lock; wake-ups happen after the pipe lock is
  * dropped. Writes of messages that carry handles hold the graph mutex from
  * the handle checks to the queueing; reads hold it to take such a message
- * off the queue or to put it back (see message.c).
+ * off the queue or to put it back (see message.c). A read that finds one at
+ * the head only tries the graph mutex under the pipe lock (against the
+ * order, so it must not block); if that fails it drops the pipe lock, takes
+ * both in order and looks again.
  */
 
 #include <linux/overflow.h>

@@ -39,6 +39,7 @@ static inline int mx_copy_in_small(void *dst, const void __user *src, u32 n)
 	u64 w;
 	u8 b;
 
+	might_fault();
 	if (!user_read_access_begin(src, n))
 		return -EFAULT;
 	for (; n >= sizeof(w); n -= sizeof(w), s += sizeof(w), d += sizeof(w)) {
@@ -66,6 +67,7 @@ fault:
  */
 static inline int mx_copy_out_small(void __user *dst, const void *src, u32 n)
 {
+	might_fault();
 	if (!user_write_access_begin(dst, n))
 		return -EFAULT;
 	unsafe_copy_to_user(dst, src, n, fault);
