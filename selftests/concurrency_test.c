@@ -52,11 +52,31 @@ static void note_bad(atomic_int *bad, mx_status_t r)
 
 struct drain {
 	mx_handle_t h;		/* the endpoint this thread uses */
+	bool handles;		/* each message carries a new pipe's end */
 	atomic_uchar *seen;	/* readers: times each number was read */
 	uint32_t got;		/* readers: messages read */
+	uint32_t got_handles;	/* readers: live handles received */
 	uint32_t disorder;	/* readers: numbers not above the previous */
 	atomic_int *bad;	/* first unexpected status */
 };
+
+/* Write @i through @d->h, with one end of a new pipe if @d->handles. */
+static mx_status_t drain_write_one(struct drain *d, uint32_t i)
+{
+	mx_handle_t x[2];
+	mx_status_t r;
+
+	if (!d->handles)
+		return mx_write_u32(d->h, i, NULL, 0);
+	r = mx_msgpipe_create(x, 0);
+	if (r != NO_ERROR)
+		return r;
+	r = mx_write_u32(d->h, i, &x[0], 1);
+	if (r != NO_ERROR)
+		mx_handle_close(x[0]);
+	mx_handle_close(x[1]);
+	return r;
+}
 
 /* Write 0..DRAIN_MSGS-1, waiting for WRITABLE at the cap; then close. */
 static void *drain_writer(void *arg)
@@ -66,7 +86,7 @@ static void *drain_writer(void *arg)
 	uint32_t i;
 
 	for (i = 0; i < DRAIN_MSGS; i++) {
-		while ((r = mx_write_u32(d->h, i, NULL, 0)) == ERR_NO_MEMORY) {
+		while ((r = drain_write_one(d, i)) == ERR_NO_MEMORY) {
 			r = mx_handle_wait_one(d->h, MX_SIGNAL_WRITABLE,
 					       MX_TIME_INFINITE, NULL);
 			if (r != NO_ERROR)
@@ -89,11 +109,20 @@ static void *drain_reader(void *arg)
 	struct drain *d = arg;
 	int64_t prev = -1;
 	mx_status_t r;
-	uint32_t v;
+	mx_handle_t x;
+	uint32_t v, n;
 
 	for (;;) {
-		r = mx_read_u32(d->h, &v, NULL, 0, NULL);
+		r = mx_read_u32(d->h, &v, &x, 1, &n);
 		if (r == NO_ERROR) {
+			/* A working endpoint: writable, or its peer closed. */
+			if (n == 1 && mx_handle_wait_one(x,
+					MX_SIGNAL_WRITABLE |
+					MX_SIGNAL_PEER_CLOSED, 0, NULL) ==
+				      NO_ERROR)
+				d->got_handles++;
+			if (n == 1 && mx_handle_close(x) != NO_ERROR)
+				note_bad(d->bad, ERR_BAD_HANDLE);
 			if (v >= DRAIN_MSGS) {
 				note_bad(d->bad, ERR_OUT_OF_RANGE);
 				continue;
@@ -115,18 +144,63 @@ static void *drain_reader(void *arg)
 	}
 }
 
-/* Two threads drain one endpoint: every message read once, none lost. */
-TEST_F_TIMEOUT(mx, two_readers_drain, 120)
+struct churn {
+	mx_handle_t q[2];	/* a pipe of its own */
+	atomic_bool stop;	/* set by the test when the drain is done */
+	uint32_t moved;		/* handles sent through q and read back */
+	atomic_int *bad;	/* first unexpected status */
+};
+
+/*
+ * Keep the module's graph lock busy: send a new pipe's end through a pipe
+ * of our own and read it back, until told to stop. A reader that finds a
+ * message with handles then often cannot take the lock at once.
+ */
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	mx_handle_t x[2], got;
+	mx_status_t r;
+	uint32_t v, n;
+
+	while (!atomic_load(&c->stop)) {
+		r = mx_msgpipe_create(x, 0);
+		if (r == NO_ERROR)
+			r = mx_write_u32(c->q[0], 0, &x[0], 1);
+		if (r == NO_ERROR)
+			r = mx_read_u32(c->q[1], &v, &got, 1, &n);
+		if (r != NO_ERROR || n != 1 || mx_handle_close(got) ||
+		    mx_handle_close(x[1])) {
+			note_bad(c->bad, r ? r : ERR_INTERNAL);
+			return NULL;
+		}
+		c->moved++;
+	}
+	return NULL;
+}
+
+/*
+ * Two threads drain one endpoint: every message read once, none lost.
+ * With handles, every handle arrives once and works, while a third thread
+ * keeps the graph lock busy.
+ */
+static void drain_two_readers(struct __test_metadata *_metadata,
+			      bool handles)
 {
 	static atomic_uchar seen[DRAIN_MSGS];
 	struct drain w = { 0 }, rd[2] = { 0 };
+	struct churn c = { 0 };
 	atomic_int bad = 0;
-	pthread_t tw, tr[2];
+	pthread_t tw, tr[2], tc;
 	mx_handle_t p[2];
 	int i, once = 0;
 
+	memset(seen, 0, sizeof(seen));
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(c.q, 0));
+	c.bad = &bad;
 	w.h = p[0];
+	w.handles = handles;
 	w.bad = &bad;
 	for (i = 0; i < 2; i++) {
 		rd[i].h = p[1];
@@ -134,20 +208,40 @@ TEST_F_TIMEOUT(mx, two_readers_drain, 120)
 		rd[i].bad = &bad;
 		ASSERT_EQ(0, pthread_create(&tr[i], NULL, drain_reader, &rd[i]));
 	}
+	if (handles)
+		ASSERT_EQ(0, pthread_create(&tc, NULL, churn_thread, &c));
 	ASSERT_EQ(0, pthread_create(&tw, NULL, drain_writer, &w));
 	pthread_join(tw, NULL);
 	pthread_join(tr[0], NULL);
 	pthread_join(tr[1], NULL);
+	atomic_store(&c.stop, true);
+	if (handles)
+		pthread_join(tc, NULL);
 
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(DRAIN_MSGS, rd[0].got + rd[1].got);
+	EXPECT_EQ(handles ? DRAIN_MSGS : 0,
+		  rd[0].got_handles + rd[1].got_handles);
 	EXPECT_EQ(0, rd[0].disorder);
 	EXPECT_EQ(0, rd[1].disorder);
 	for (i = 0; i < DRAIN_MSGS; i++)
 		once += seen[i] == 1;
 	EXPECT_EQ(DRAIN_MSGS, once);
-	TH_LOG("reader 0 read %u, reader 1 read %u", rd[0].got, rd[1].got);
+	TH_LOG("reader 0 read %u, reader 1 read %u, %u handles moved meanwhile",
+	       rd[0].got, rd[1].got, c.moved);
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(c.q[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(c.q[1]));
+}
+
+TEST_F_TIMEOUT(mx, two_readers_drain, 120)
+{
+	drain_two_readers(_metadata, false);
+}
+
+TEST_F_TIMEOUT(mx, two_readers_drain_handles, 180)
+{
+	drain_two_readers(_metadata, true);
 }
 
 /* ---- calls racing with close -------------------------------------------- */

@@ -30,6 +30,7 @@
 #define MAX_NTH		400	/* more allocations than any call makes */
 #define BIG		65536	/* the largest message */
 #define NMANY		20	/* above the module's on-stack handle arrays */
+#define MAX_WAITED	6	/* above the module's on-stack waiters (4) */
 #define TABLE_MIN	64	/* slots of a new handle table (kmod) */
 
 /* What one case works on; static so the buffers are never paged in late. */
@@ -41,6 +42,7 @@ struct fcase {
 	mx_handle_t got;		/* import's result */
 	int fd;				/* export's result */
 	uint32_t nbytes, nhandles;	/* message shape */
+	uint32_t nwait;			/* handles a wait_many watches */
 	bool grow;			/* table full before the call */
 	mx_status_t (*call)(struct fcase *c);
 };
@@ -147,14 +149,18 @@ static mx_status_t do_import(struct fcase *c)
 
 static mx_status_t do_wait_many(struct fcase *c)
 {
-	mx_signals_t sig[2] = { MX_SIGNAL_READABLE, MX_SIGNAL_READABLE };
-	mx_handle_t hs[2] = { c->h[1], c->h[0] };
-	mx_signals_state_t st[2];
-	uint32_t idx = 99;
+	mx_signals_t sig[MAX_WAITED];
+	mx_handle_t hs[MAX_WAITED];
+	mx_signals_state_t st[MAX_WAITED];
+	uint32_t i, idx = 99;
 	mx_status_t r;
 
 	/* h[1] has a message queued: the wait ends at once on index 0 */
-	r = mx_handle_wait_many(2, hs, sig, 1000000, &idx, st);
+	for (i = 0; i < c->nwait; i++) {
+		hs[i] = i ? c->h[0] : c->h[1];
+		sig[i] = MX_SIGNAL_READABLE;
+	}
+	r = mx_handle_wait_many(c->nwait, hs, sig, 1000000, &idx, st);
 	if (r == NO_ERROR && (idx != 0 || !(st[0].satisfied & MX_SIGNAL_READABLE)))
 		return ERR_INTERNAL;
 	return r;
@@ -551,15 +557,28 @@ TEST_F_TIMEOUT(mx, import_grows_table, 300)
 	case_done();
 }
 
-TEST_F_TIMEOUT(mx, wait_many, 120)
+/* Waits on up to 4 handles allocate nothing; larger ones fail cleanly. */
+static void wait_many_case(struct __test_metadata *_metadata, uint32_t n,
+			   enum expect want)
 {
 	uint32_t nb = 0;
 
 	case_init(_metadata, 0, 0, false);
+	fc.nwait = n;
 	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(fc.h[0], NULL, 0, NULL, 0, 0));
-	run_rounds(_metadata, &fc, round_wait, NO_MEMORY);
+	run_rounds(_metadata, &fc, round_wait, want);
 	EXPECT_EQ(NO_ERROR, mx_msgpipe_read(fc.h[1], NULL, &nb, NULL, NULL, 0));
 	case_done();
+}
+
+TEST_F_TIMEOUT(mx, wait_many_small, 120)
+{
+	wait_many_case(_metadata, 2, NO_ALLOC);
+}
+
+TEST_F_TIMEOUT(mx, wait_many, 120)
+{
+	wait_many_case(_metadata, MAX_WAITED, NO_MEMORY);
 }
 
 TEST_HARNESS_MAIN
