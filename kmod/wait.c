@@ -192,13 +192,7 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	return r;
 }
 
-/**
- * mx_wait_one() - wait for signals on one handle
- * @t:	the caller's table
- * @a:	the arguments
- *
- * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
- */
+/* Write the wait_one's state to the caller's buffer, if any. */
 static int mx_wait_one_put_state(const void *args, const struct mx_waiter *w)
 {
 	const struct mx_ioc_wait_one *a = args;
@@ -209,6 +203,13 @@ static int mx_wait_one_put_state(const void *args, const struct mx_waiter *w)
 	return 0;
 }
 
+/**
+ * mx_wait_one() - wait for signals on one handle
+ * @t:	the caller's table
+ * @a:	the arguments
+ *
+ * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
+ */
 int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
 {
 	struct mx_waiter w = { .value = a->handle, .signals = a->signals };
