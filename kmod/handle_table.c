@@ -88,13 +88,23 @@ static void mx_slot_set_tag(struct mx_handle_slot *s, u32 gen, u32 state)
 	smp_store_release(&s->tag, MX_SLOT_TAG(gen & MX_GEN_MASK, state));
 }
 
+static void mx_table_release(struct mx_process_member *m)
+{
+	mx_table_destroy(container_of(m, struct mx_handle_table, member));
+}
+
 /**
  * mx_table_init() - set up an empty table owned by the calling process
- * @t:	the table
+ * @t:		the table
+ * @proc:	the calling process; the table takes over the reference
+ * @user:	the calling user; the table takes over the reference
+ *
+ * The table is destroyed when @proc goes (exit or exec).
  *
  * Return: 0.
  */
-int mx_table_init(struct mx_handle_table *t)
+int mx_table_init(struct mx_handle_table *t, struct mx_process *proc,
+		  struct mx_user *user)
 {
 	spin_lock_init(&t->lock);
 	RCU_INIT_POINTER(t->slots, NULL);
@@ -104,6 +114,10 @@ int mx_table_init(struct mx_handle_table *t)
 	t->key[0] = get_random_u32() & MX_VALUE_MASK;
 	t->key[1] = get_random_u32() & MX_VALUE_MASK;
 	t->owner = get_pid(task_tgid(current));
+	t->proc = proc;
+	t->user = user;
+	t->member.release = mx_table_release;
+	mx_process_add(proc, &t->member);
 	return 0;
 }
 
@@ -111,8 +125,9 @@ int mx_table_init(struct mx_handle_table *t)
  * mx_table_destroy() - close every handle of a table; it stays dead
  * @t:	the table
  *
- * Called when the owner exits or the last file reference goes. Safe to call
- * twice. Must not be called with any magenta lock held.
+ * Called when the owner exits or execs, and when the last file reference
+ * goes. Safe to call twice. Must not be called with any magenta lock held
+ * but the process lock.
  */
 void mx_table_destroy(struct mx_handle_table *t)
 {
@@ -138,8 +153,10 @@ void mx_table_destroy(struct mx_handle_table *t)
 			continue;
 		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 		mx_stat_dec(MX_STAT_HANDLES);
+		mx_process_uncharge(t->proc, 1);
 		mx_endpoint_wake(s->ep);
 		mx_endpoint_close(s->ep);
+		cond_resched();
 	}
 	kvfree_rcu(a, rcu);
 }
@@ -284,6 +301,7 @@ void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s)
 		mx_stat_dec(MX_STAT_HANDLES);
 	mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 	t->nr_used--;
+	mx_process_uncharge(t->proc, 1);
 	mx_table_push_free(t, a, s - a->s);
 }
 
@@ -324,7 +342,7 @@ static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
 	n = min_t(u32, n, MX_HANDLE_MAX_SLOTS);
 	if (n < need)
 		return -ENOMEM;
-	new = kvzalloc(struct_size(new, s, n), GFP_KERNEL_ACCOUNT);
+	new = kvzalloc(struct_size(new, s, n), MX_GFP);
 	if (!new)
 		return -ENOMEM;
 	new->nr = n;
@@ -358,7 +376,8 @@ static int mx_table_grow(struct mx_handle_table *t, u32 cur, u32 need)
  * May sleep to grow the table.
  *
  * Return: 0; -ENOMEM when out of memory or over the per-process handle
- * limit; -EBADF when the table is dead.
+ * limit (counted over every table of the process); -EBADF when the table
+ * is dead.
  */
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals)
 {
@@ -366,15 +385,14 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals)
 	u32 i, cur, need;
 	int r;
 
+	if (mx_process_charge(t->proc, n))
+		return -ENOMEM;
 	for (;;) {
 		spin_lock(&t->lock);
 		if (t->dead) {
 			spin_unlock(&t->lock);
-			return -EBADF;
-		}
-		if (t->nr_used + n > READ_ONCE(mx_max_handles)) {
-			spin_unlock(&t->lock);
-			return -ENOMEM;
+			r = -EBADF;
+			goto err;
 		}
 		if (t->nr_free >= n)
 			break;
@@ -384,7 +402,7 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals)
 		spin_unlock(&t->lock);
 		r = mx_table_grow(t, cur, need);
 		if (r)
-			return r;
+			goto err;
 	}
 
 	a = mx_table_slots(t);
@@ -406,6 +424,9 @@ int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals)
 	t->nr_used += n;
 	spin_unlock(&t->lock);
 	return 0;
+err:
+	mx_process_uncharge(t->proc, n);
+	return r;
 }
 
 /**

@@ -13,6 +13,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "process.h"
+
 struct mx_endpoint;
 struct mx_ioc_handle_dup;
 struct mx_msg_handle;
@@ -74,7 +76,10 @@ struct mx_slot_array {
  * @nr_free:	length of the free list
  * @key:	per-table secret that scrambles handle values
  * @dead:	the owner is gone; no handle may be added
- * @owner:	the thread group that may use this table
+ * @proc:	the process that may use this table (referenced)
+ * @user:	the user that opened it, charged for the handles it sends
+ * @member:	link in @proc's members: the table dies with the process
+ * @owner:	the thread group that opened it, for debugfs
  * @entry:	link in the list of tables shown by debugfs
  */
 struct mx_handle_table {
@@ -86,6 +91,9 @@ struct mx_handle_table {
 	u32 nr_free;
 	u32 key[2];
 	bool dead;
+	struct mx_process *proc;
+	struct mx_user *user;
+	struct mx_process_member member;
 	struct pid *owner;
 	struct list_head entry;
 };
@@ -100,7 +108,8 @@ struct mx_handle_ref {
 	u32 rights;
 };
 
-int mx_table_init(struct mx_handle_table *t);
+int mx_table_init(struct mx_handle_table *t, struct mx_process *proc,
+		  struct mx_user *user);
 void mx_table_destroy(struct mx_handle_table *t);
 int mx_table_get(struct mx_handle_table *t, s32 value,
 		 struct mx_handle_ref *ref);

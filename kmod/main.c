@@ -15,18 +15,21 @@
  * file holds the device, the module parameters and the ioctl dispatcher,
  * which copies each argument struct in and calls the implementation.
  *
- * A table belongs to the thread group that opened the device. Other
- * processes that come to hold the same file (a fork() child, SCM_RIGHTS)
- * get -EBADF from every call but MX_IOC_GET_VERSION and must open their
- * own. The table is torn down when the owner exits (mx_flush() sees the
- * last thread go) or when the last file reference is dropped.
+ * A table belongs to the process that opened the device (process.c).
+ * Other processes that come to hold the same file (a fork() child,
+ * SCM_RIGHTS) get -EBADF from every call but MX_IOC_GET_VERSION and must
+ * open their own. The table's handles are closed when the owner exits or
+ * execs, whoever holds the file; its memory goes with the last file
+ * reference.
+ *
+ * Changes to the queue limits bump mx_limits_gen, so that the next read of
+ * every queue wakes writers that went to sleep under the old limit.
  *
  * Locking: this file takes no lock of its own. Lock order over the module:
- * mx_write_scratch_lock, then mx_graph_lock or mx_tables_lock (mutexes),
- * then a handle table lock, then a pipe lock (spinlocks); wait queue locks
- * are leaves. The one exception, a read's mutex_trylock() of the graph
- * lock under a pipe lock, cannot block. Handle lookups take no lock: they
- * run under RCU.
+ * a process lock, then mx_write_scratch_lock, then mx_graph_lock or
+ * mx_tables_lock (mutexes), then a handle table lock, then a pipe lock
+ * (spinlocks); wait queue locks and mx_users_lock are leaves. Handle
+ * lookups take no lock: they run under RCU.
  */
 
 #include <linux/fs.h>
@@ -41,58 +44,95 @@
 #include "handle_table.h"
 #include "magenta.h"
 #include "pipe.h"
+#include "process.h"
 #include "rigtest.h"
 #include "stats.h"
 #include "wait.h"
 #include "xfer.h"
 
+unsigned int mx_limits_gen;
+
+/* A queue limit: any change is owed to writers asleep under the old one. */
+static int mx_param_set_limit(const char *val, const struct kernel_param *kp)
+{
+	int r = param_set_uint_minmax(val, kp, 1, UINT_MAX);
+
+	if (!r)
+		WRITE_ONCE(mx_limits_gen, mx_limits_gen + 1);
+	return r;
+}
+
+static const struct kernel_param_ops mx_param_limit_ops = {
+	.set	= mx_param_set_limit,
+	.get	= param_get_uint,
+};
+
+static int mx_param_set_nesting(const char *val,
+				const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, MX_MAX_NESTING_LIMIT);
+}
+
+static const struct kernel_param_ops mx_param_nesting_ops = {
+	.set	= mx_param_set_nesting,
+	.get	= param_get_uint,
+};
+
 unsigned int mx_max_handles = 65536;
 module_param_named(max_handles, mx_max_handles, uint, 0644);
-MODULE_PARM_DESC(max_handles, "Most handles one process may hold (at most 1048576)");
+MODULE_PARM_DESC(max_handles, "Most handles one process may hold, over all its opens (at most 1048576)");
 
 unsigned int mx_max_queued_msgs = 1024;
-module_param_named(max_queued_msgs, mx_max_queued_msgs, uint, 0644);
+module_param_cb(max_queued_msgs, &mx_param_limit_ops, &mx_max_queued_msgs,
+		0644);
 MODULE_PARM_DESC(max_queued_msgs, "Most messages queued for one endpoint");
 
 unsigned int mx_max_queued_bytes = 1 << 20;
-module_param_named(max_queued_bytes, mx_max_queued_bytes, uint, 0644);
+module_param_cb(max_queued_bytes, &mx_param_limit_ops, &mx_max_queued_bytes,
+		0644);
 MODULE_PARM_DESC(max_queued_bytes, "Most bytes (payload + 16 per handle) queued for one endpoint");
+
+unsigned int mx_max_nesting = 16;
+module_param_cb(max_nesting, &mx_param_nesting_ops, &mx_max_nesting, 0644);
+MODULE_PARM_DESC(max_nesting, "Most levels of endpoints nested in queues of endpoints (1 to 1024)");
+
+unsigned int mx_max_inflight = 65536;
+module_param_named(max_inflight, mx_max_inflight, uint, 0644);
+MODULE_PARM_DESC(max_inflight, "Most handles one user may have in flight in queued messages");
 
 static int mx_open(struct inode *inode, struct file *file)
 {
 	struct mx_handle_table *t;
+	struct mx_process *proc;
+	struct mx_user *user;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
-	if (!t)
+	proc = mx_process_get();
+	if (IS_ERR(proc))
+		return PTR_ERR(proc);
+	user = mx_user_get();
+	t = kzalloc(sizeof(*t), MX_GFP);
+	if (!t || !user) {
+		kfree(t);
+		mx_user_put(user);
+		mx_process_put(proc);
 		return -ENOMEM;
-	mx_table_init(t);
+	}
+	mx_table_init(t, proc, user);
 	mx_debugfs_add_table(t);
 	file->private_data = t;
 	mx_stat_inc(MX_STAT_PROCS);
 	return nonseekable_open(inode, file);
 }
 
-/*
- * Called on every close of a descriptor, including those of an exiting
- * process. When the owner's last thread is gone, close all its handles now,
- * even if a child still holds the file.
- */
-static int mx_flush(struct file *file, fl_owner_t id)
-{
-	struct mx_handle_table *t = file->private_data;
-
-	if (t->owner == task_tgid(current) && (current->flags & PF_EXITING) &&
-	    !atomic_read(&current->signal->live))
-		mx_table_destroy(t);
-	return 0;
-}
-
 static int mx_release(struct inode *inode, struct file *file)
 {
 	struct mx_handle_table *t = file->private_data;
 
+	mx_process_del(t->proc, &t->member);
 	mx_table_destroy(t);
 	mx_debugfs_del_table(t);
+	mx_process_put(t->proc);
+	mx_user_put(t->user);
 	put_pid(t->owner);
 	kfree(t);
 	mx_stat_dec(MX_STAT_PROCS);
@@ -179,7 +219,7 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mx_ioc_get_version(argp);
 	if (!mx_ioc_known(cmd))
 		return -ENOTTY;
-	if (unlikely(t->owner != task_tgid(current)))
+	if (unlikely(!mx_process_is_current(t->proc)))
 		return -EBADF;
 
 	switch (cmd) {
@@ -206,10 +246,10 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		       mx_handle_replace(t, &a.dup, argp);
 	case MX_IOC_WAIT_ONE:
 		return mx_args_in(&a.wait_one, argp, sizeof(a.wait_one)) ?:
-		       mx_wait_one(t, &a.wait_one);
+		       mx_wait_one(t, &a.wait_one, argp);
 	case MX_IOC_WAIT_MANY:
 		return mx_args_in(&a.wait_many, argp, sizeof(a.wait_many)) ?:
-		       mx_wait_many(t, &a.wait_many);
+		       mx_wait_many(t, &a.wait_many, argp);
 	case MX_IOC_HANDLE_EXPORT:
 		return mx_args_in(&a.export, argp, sizeof(a.export)) ?:
 		       mx_handle_export(t, &a.export, argp);
@@ -222,7 +262,6 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static const struct file_operations mx_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mx_open,
-	.flush		= mx_flush,
 	.release	= mx_release,
 	.unlocked_ioctl	= mx_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -265,6 +304,7 @@ static void __exit mx_exit(void)
 	mx_debugfs_exit();
 	mx_rigtest_exit();
 	misc_deregister(&mx_misc);
+	mx_process_exit();
 	mx_pipe_cache_exit();
 }
 

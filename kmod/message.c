@@ -46,9 +46,12 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/magenta.h>
 
+#include "magenta.h"
 #include "message.h"
 #include "pipe.h"
+#include "process.h"
 #include "stats.h"
 #include "usercopy.h"
 
@@ -123,15 +126,16 @@ static struct mx_message *mx_message_new(u32 nh, u32 nb, u32 np)
 {
 	size_t tail = np ? np * sizeof(struct page *) : nb;
 	size_t size = mx_message_size(nh, tail);
-	struct mx_message *msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	struct mx_message *msg = kvmalloc(size, MX_GFP);
 
 	if (!msg)
 		return NULL;
 	msg->size = size;
 	msg->nr_pages = 0;
+	msg->user = NULL;
 	msg->pages = (struct page **)&msg->handles[nh];
 	while (msg->nr_pages < np) {
-		struct page *page = alloc_page(GFP_KERNEL_ACCOUNT);
+		struct page *page = alloc_page(MX_GFP);
 
 		if (!page) {
 			mx_message_destroy(msg);
@@ -168,6 +172,7 @@ struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
 		return NULL;
 	msg->num_bytes = num_bytes;
 	msg->num_handles = num_handles;
+	msg->user = NULL;
 	if (!np)
 		msg->data = (u8 *)&msg->handles[num_handles];
 	memset(msg->handles, 0, num_handles * sizeof(msg->handles[0]));
@@ -277,26 +282,63 @@ static void mx_graph_unlink_one(struct mx_endpoint *ep)
 	}
 }
 
-/**
- * mx_graph_link() - record that @msg is now queued for @dest
- * @dest:	the endpoint whose queue holds @msg
- * @msg:	a message carrying handles
- *
- * Caller holds &mx_graph_lock.
- *
- * Return: NULL, or a carried endpoint that the queueing put on a cycle; the
- * caller must kill it, outside any pipe lock, before dropping the graph lock.
+/*
+ * How many held_by steps lead from @dest to a root (0 if @dest is held by a
+ * table, a file or a message in transit), marking each endpoint on the way
+ * with @seq. Stops past mx_max_nesting steps: a write there must fail, and
+ * the walk stays bounded even through a cycle that is being torn down.
  */
-struct mx_endpoint *mx_graph_link(struct mx_endpoint *dest,
-				  struct mx_message *msg)
+static u32 mx_graph_height(struct mx_endpoint *dest, u64 seq, u32 max)
 {
-	struct mx_endpoint *n, *victim = NULL;
+	struct mx_endpoint *n;
+	u32 h = 0;
+
+	for (n = dest; n && h <= max; n = n->held_by, h++)
+		n->gc_seq = seq;
+	return h - 1;
+}
+
+/**
+ * mx_graph_link() - record that @msg, carrying handles, joins @dest's queue
+ * @dest:	the endpoint whose queue will hold @msg
+ * @msg:	the message, its handle entries filled in
+ * @user:	the user to charge for the handles in flight
+ * @victim:	receives a carried endpoint that the queueing puts on a cycle,
+ *		if any; the caller must kill it before dropping the graph lock
+ *
+ * Checks the limits first and changes nothing if one is passed: every
+ * carried endpoint would sit at @dest's height + 1, with the nesting below
+ * it under that, and no more than mx_max_nesting levels may stack up;
+ * @user may have at most mx_max_inflight handles in flight. Then makes
+ * @dest the holder of every carried endpoint and raises the depth of @dest
+ * and of everything above it. Caller holds &mx_graph_lock and @dest's pipe
+ * lock. Every step is bounded by mx_max_nesting.
+ *
+ * Return: 0, or -MX_ERRNO_NO_MEMORY when over a limit.
+ */
+int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
+		  struct mx_user *user, struct mx_endpoint **victim)
+{
+	u32 max = READ_ONCE(mx_max_nesting);
 	u64 seq = ++mx_graph_seq;
-	u32 i;
+	struct mx_endpoint *n;
+	u32 i, h, d = 0;
 
 	lockdep_assert_held(&mx_graph_lock);
-	for (n = dest; n; n = n->held_by)
-		n->gc_seq = seq;
+	h = mx_graph_height(dest, seq, max);
+	for (i = 0; i < msg->num_handles; i++)
+		d = max_t(u32, d, msg->handles[i].ep->depth);
+	/* The new level is h + 1, and d more levels hang below it. */
+	if (h + 1 + d > max || mx_user_charge(user, msg->num_handles))
+		return -MX_ERRNO_NO_MEMORY;
+	refcount_inc(&user->ref);
+	msg->user = user;
+
+	/* Raise the depth of dest and above, before the new links exist. */
+	for (n = dest, i = d + 1; n && i <= max + 1; n = n->held_by, i++)
+		n->depth = max_t(u32, n->depth, i);
+	dest->nr_hmsgs++;
+	*victim = NULL;
 	for (i = 0; i < msg->num_handles; i++) {
 		struct mx_endpoint *ep = msg->handles[i].ep;
 
@@ -304,70 +346,80 @@ struct mx_endpoint *mx_graph_link(struct mx_endpoint *dest,
 		mx_endpoint_get(dest);
 		ep->held_by = dest;
 		if (ep->gc_seq == seq)
-			victim = ep;
+			*victim = ep;
 	}
-	return victim;
+	return 0;
 }
 
 /**
  * mx_graph_unlink() - record that @msg has left its queue
  * @msg:	the message
  *
- * Caller holds &mx_graph_lock.
+ * Its handles are in transit: roots of the graph. Its user is uncharged.
+ * Idempotent. Caller holds &mx_graph_lock.
  */
 void mx_graph_unlink(struct mx_message *msg)
 {
+	struct mx_endpoint *holder = NULL;
 	u32 i;
 
+	lockdep_assert_held(&mx_graph_lock);
+	for (i = 0; i < msg->num_handles && !holder; i++)
+		if (msg->handles[i].ep)
+			holder = msg->handles[i].ep->held_by;
+	/* Before the puts below, which may free the holder. */
+	if (holder && !--holder->nr_hmsgs)
+		holder->depth = 0;
 	for (i = 0; i < msg->num_handles; i++)
-		mx_graph_unlink_one(msg->handles[i].ep);
-}
-
-static void __mx_messages_bury(struct list_head *grave, bool locked)
-{
-	struct mx_message *msg;
-	bool took = false;
-	u32 i;
-
-	while ((msg = list_first_entry_or_null(grave, struct mx_message,
-					       entry))) {
-		list_del(&msg->entry);
-		if (msg->num_handles && !locked && !took) {
-			mutex_lock(&mx_graph_lock);
-			took = true;
-		}
-		for (i = 0; i < msg->num_handles; i++) {
-			struct mx_endpoint *ep = msg->handles[i].ep;
-
-			if (!ep)
-				continue;
-			mx_graph_unlink_one(ep);
-			mx_endpoint_release(ep, grave);
-		}
-		mx_message_free(msg);
+		if (msg->handles[i].ep)
+			mx_graph_unlink_one(msg->handles[i].ep);
+	if (msg->user) {
+		mx_user_uncharge(msg->user, msg->num_handles);
+		mx_user_put(msg->user);
+		msg->user = NULL;
 	}
-	if (took)
-		mutex_unlock(&mx_graph_lock);
 }
+
+/* Messages destroyed between two looks at the scheduler. */
+#define MX_BURY_BATCH	32
 
 /**
  * mx_messages_bury() - destroy unread messages and all they carry
  * @grave:	list of messages (linked by &mx_message.entry), emptied
  *
- * Closes every carried endpoint, which buries their queues too. Takes the
- * graph lock when a message carries handles; caller holds no magenta lock.
+ * Closes every carried endpoint, whose queues join @grave in turn, so a
+ * structure of any size goes without recursion. The graph lock is taken
+ * for messages that carry handles and dropped every MX_BURY_BATCH
+ * messages, with a scheduling point, so tearing down a large structure
+ * neither holds the global lock nor the CPU for long. Caller holds no
+ * magenta lock.
  */
 void mx_messages_bury(struct list_head *grave)
 {
-	__mx_messages_bury(grave, false);
-}
+	struct mx_message *msg;
+	bool locked = false;
+	u32 i, n = 0;
 
-/**
- * mx_messages_bury_locked() - mx_messages_bury() under the graph lock
- * @grave:	list of messages, emptied
- */
-void mx_messages_bury_locked(struct list_head *grave)
-{
-	lockdep_assert_held(&mx_graph_lock);
-	__mx_messages_bury(grave, true);
+	while ((msg = list_first_entry_or_null(grave, struct mx_message,
+					       entry))) {
+		list_del(&msg->entry);
+		if (msg->num_handles && !locked) {
+			mutex_lock(&mx_graph_lock);
+			locked = true;
+		}
+		if (msg->num_handles)
+			mx_graph_unlink(msg);
+		for (i = 0; i < msg->num_handles; i++)
+			if (msg->handles[i].ep)
+				mx_endpoint_release(msg->handles[i].ep, grave);
+		mx_message_free(msg);
+		if (++n % MX_BURY_BATCH)
+			continue;
+		if (locked)
+			mutex_unlock(&mx_graph_lock);
+		locked = false;
+		cond_resched();
+	}
+	if (locked)
+		mutex_unlock(&mx_graph_lock);
 }

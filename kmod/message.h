@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct mx_endpoint;
+struct mx_user;
 
 /**
  * struct mx_msg_handle - a handle travelling in a message
@@ -31,6 +32,8 @@ struct mx_msg_handle {
  * @size:	bytes allocated for this struct and what follows it
  * @nr_pages:	pages the message owns for its payload; 0 when the payload
  *		is inline
+ * @user:	the user charged for its handles in flight, referenced, while
+ *		it carries handles and is queued (graph lock)
  * @data:	an inline payload, right after @handles
  * @pages:	the payload pages (@nr_pages of them), right after @handles
  * @handles:	the handles, in the order they were written
@@ -41,6 +44,7 @@ struct mx_message {
 	u32 num_handles;
 	u32 size;
 	u32 nr_pages;
+	struct mx_user *user;
 	union {
 		u8 *data;
 		struct page **pages;
@@ -59,9 +63,8 @@ int mx_message_copy_in(struct mx_message *msg, const void __user *src);
 int mx_message_copy_out(const struct mx_message *msg, void __user *dst);
 size_t mx_message_cost(u32 num_bytes, u32 num_handles);
 void mx_messages_bury(struct list_head *grave);
-void mx_messages_bury_locked(struct list_head *grave);
-struct mx_endpoint *mx_graph_link(struct mx_endpoint *dest,
-				  struct mx_message *msg);
+int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
+		  struct mx_user *user, struct mx_endpoint **victim);
 void mx_graph_unlink(struct mx_message *msg);
 
 #endif /* __MX_MESSAGE_H */

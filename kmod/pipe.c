@@ -182,7 +182,9 @@ void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st)
  * @ep:		the endpoint
  * @grave:	receives the messages that were queued for it
  *
- * Idempotent. Does not drop the holder reference.
+ * Idempotent. Does not drop the holder reference. A message that a read
+ * is copying out is not put in @grave: mx_msgpipe_read_ref() finds the
+ * endpoint dead when it ends, and destroys it then.
  */
 void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave)
 {
@@ -194,6 +196,9 @@ void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave)
 		return;
 	}
 	WRITE_ONCE(ep->dead, true);
+	/* A claimed head is left to its read, which destroys it. */
+	if (ep->reading)
+		list_del_init(ep->queue.next);
 	list_splice_tail_init(&ep->queue, grave);
 	WRITE_ONCE(ep->nr_msgs, 0);
 	WRITE_ONCE(ep->nr_bytes, 0);
@@ -237,9 +242,14 @@ static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply)
 	ep->held_by = NULL;
 	ep->spare = NULL;
 	ep->gc_seq = 0;
+	ep->nr_hmsgs = 0;
+	ep->depth = 0;
+	ep->limits_gen = READ_ONCE(mx_limits_gen);
 	ep->side = side;
 	ep->reply = reply;
 	ep->dead = false;
+	ep->reading = false;
+	ep->read_waiting = false;
 }
 
 /**
@@ -261,7 +271,7 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 	if (a->pad || (a->flags & ~MX_FLAG_REPLY_PIPE) || !a->handles)
 		return -MX_ERRNO_INVALID_ARGS;
 
-	pipe = kmem_cache_alloc(mx_pipe_cache, GFP_KERNEL_ACCOUNT);
+	pipe = kmem_cache_alloc(mx_pipe_cache, MX_GFP);
 	if (!pipe)
 		return -MX_ERRNO_NO_MEMORY;
 	spin_lock_init(&pipe->lock);
@@ -363,13 +373,18 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 
 		msg->handles[i].ep = s->ep;
 		msg->handles[i].rights = s->rights;
-		mx_table_free_slot(t, s);
 	}
+	/* Over the nesting or in-flight limits: nothing has moved yet. */
+	if (a->num_handles) {
+		r = mx_graph_link(peer, msg, t->user, victim);
+		if (r)
+			goto unlock;
+	}
+	for (i = 0; i < a->num_handles; i++)
+		mx_table_free_slot(t, mx_table_slot(t, vals[i]));
 	list_add_tail(&msg->entry, &peer->queue);
 	WRITE_ONCE(peer->nr_msgs, peer->nr_msgs + 1);
 	WRITE_ONCE(peer->nr_bytes, peer->nr_bytes + cost);
-	if (a->num_handles)
-		*victim = mx_graph_link(peer, msg);
 	r = 0;
 unlock:
 	spin_unlock(&pipe->lock);
@@ -411,6 +426,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 	struct mx_endpoint *victim = NULL;
 	struct mx_message *msg = NULL;
 	bool scratch = false;
+	LIST_HEAD(grave);
 	int r;
 
 	r = -MX_ERRNO_ACCESS_DENIED;
@@ -428,7 +444,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 
 	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(w->ep));
 	if (nh > MX_STACK_HANDLES) {
-		vals = kmalloc_array(nh, sizeof(*vals), GFP_KERNEL);
+		vals = kmalloc_array(nh, sizeof(*vals), MX_GFP_TEMP);
 		if (!vals) {
 			mutex_lock(&mx_write_scratch_lock);
 			vals = mx_write_scratch;
@@ -454,14 +470,15 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 			mx_endpoint_wake(msg->handles[i].ep);
 		msg = NULL;
 	}
-	if (victim) {
-		LIST_HEAD(grave);
-
+	/*
+	 * Killed under the graph lock, so that no read can take the cycle
+	 * apart meanwhile; destroyed after it, in steps (message.c).
+	 */
+	if (victim)
 		mx_endpoint_kill(victim, &grave);
-		mx_messages_bury_locked(&grave);
-	}
 	if (nh)
 		mutex_unlock(&mx_graph_lock);
+	mx_messages_bury(&grave);
 out:
 	if (scratch)
 		mutex_unlock(&mx_write_scratch_lock);
@@ -493,19 +510,26 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 }
 
 /*
- * Take @msg off @ep's queue. Returns true if that made room in a full
- * queue: only then does the writer (waiting on the peer for WRITABLE) need
- * waking. Waking it on every read would wake a peer that waits for its own
- * messages, for nothing, once per message.
+ * Take @msg off @ep's queue. Returns true if the writer (waiting on the
+ * peer for WRITABLE) needs waking: when that made room in a full queue, or
+ * when a limit changed since the last read, since a writer that went to
+ * sleep under the old limit is owed a look. Waking it on every read would
+ * wake a peer that waits for its own messages, for nothing, once per
+ * message.
  */
 static bool mx_queue_del(struct mx_endpoint *ep, struct mx_message *msg)
 {
+	u32 gen = READ_ONCE(mx_limits_gen);
 	bool was_full = mx_queue_full(ep);
 
 	list_del(&msg->entry);
 	WRITE_ONCE(ep->nr_msgs, ep->nr_msgs - 1);
 	WRITE_ONCE(ep->nr_bytes, ep->nr_bytes -
 		   mx_message_cost(msg->num_bytes, msg->num_handles));
+	if (unlikely(ep->limits_gen != gen)) {
+		ep->limits_gen = gen;
+		return true;
+	}
 	return was_full && !mx_queue_full(ep);
 }
 
@@ -515,43 +539,6 @@ static void mx_bury_one(struct mx_message *msg)
 
 	list_add(&msg->entry, &grave);
 	mx_messages_bury(&grave);
-}
-
-/*
- * Put a message whose read failed back at the head of the queue. It was in
- * transit, so this is a queueing like a write: it may close a cycle.
- */
-static void mx_read_requeue(struct mx_endpoint *ep, struct mx_message *msg)
-{
-	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
-	struct mx_endpoint *victim = NULL;
-	bool dead;
-
-	if (msg->num_handles)
-		mutex_lock(&mx_graph_lock);
-	spin_lock(&pipe->lock);
-	dead = ep->dead;
-	if (!dead) {
-		list_add(&msg->entry, &ep->queue);
-		WRITE_ONCE(ep->nr_msgs, ep->nr_msgs + 1);
-		WRITE_ONCE(ep->nr_bytes, ep->nr_bytes +
-			   mx_message_cost(msg->num_bytes, msg->num_handles));
-		if (msg->num_handles)
-			victim = mx_graph_link(ep, msg);
-	}
-	spin_unlock(&pipe->lock);
-	if (victim) {
-		LIST_HEAD(grave);
-
-		mx_endpoint_kill(victim, &grave);
-		mx_messages_bury_locked(&grave);
-	}
-	if (msg->num_handles)
-		mutex_unlock(&mx_graph_lock);
-	if (dead)
-		mx_bury_one(msg);
-	else
-		mx_endpoint_wake(ep);
 }
 
 static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
@@ -588,124 +575,184 @@ static int mx_read_get_caps(const struct mx_ioc_msgpipe_read *a,
 	return 0;
 }
 
-/*
- * Copy a dequeued message out and install its handles. On failure nothing
- * is installed and the caller requeues the message.
+/**
+ * struct mx_read - one read of a claimed message
+ * @msg:	the message, at the head of the queue, claimed
+ * @nh:		its number of handles
+ * @idx:	the table slots reserved for its handles
+ * @vals:	their values
+ * @stack_idx:	@idx for small messages
+ * @stack_vals:	@vals for small messages
+ * @reserved:	the slots are reserved
  */
-static int mx_read_deliver(struct mx_handle_table *t,
-			   const struct mx_ioc_msgpipe_read *a,
-			   struct mx_message *msg)
+struct mx_read {
+	struct mx_message *msg;
+	u32 nh;
+	u32 *idx;
+	s32 *vals;
+	u32 stack_idx[MX_STACK_HANDLES];
+	s32 stack_vals[MX_STACK_HANDLES];
+	bool reserved;
+};
+
+/*
+ * Reserve slots for the handles of a claimed message and copy everything
+ * out. Nothing is installed yet; the message stays queued.
+ */
+static int mx_read_copy(struct mx_handle_table *t,
+			const struct mx_ioc_msgpipe_read *a, struct mx_read *rd)
 {
-	u32 stack_idx[MX_STACK_HANDLES], *idx = stack_idx;
-	s32 stack_vals[MX_STACK_HANDLES], *vals = stack_vals;
-	u32 nh = msg->num_handles;
+	struct mx_message *msg = rd->msg;
+	u32 nh = rd->nh;
 	int r;
 
+	rd->idx = rd->stack_idx;
+	rd->vals = rd->stack_vals;
 	if (nh > MX_STACK_HANDLES) {
-		idx = kmalloc_array(nh, sizeof(*idx) + sizeof(*vals),
-				    GFP_KERNEL);
-		if (!idx)
+		rd->idx = kmalloc_array(nh, sizeof(u32) + sizeof(s32),
+					MX_GFP_TEMP);
+		if (!rd->idx)
 			return -MX_ERRNO_NO_MEMORY;
-		vals = (s32 *)(idx + nh);
+		rd->vals = (s32 *)(rd->idx + nh);
 	}
 	if (nh) {
-		r = mx_table_reserve(t, nh, idx, vals);
-		if (r) {
-			r = r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
-			goto out;
-		}
+		r = mx_table_reserve(t, nh, rd->idx, rd->vals);
+		if (r)
+			return r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
+		rd->reserved = true;
 	}
-	r = -MX_ERRNO_INVALID_ARGS;
 	if (mx_message_copy_out(msg, u64_to_user_ptr(a->bytes)) ||
-	    (nh && mx_copy_out(u64_to_user_ptr(a->handles), vals,
-			       nh * sizeof(*vals))) ||
-	    mx_read_put_sizes(a, msg->num_bytes, nh)) {
-		if (nh)
-			mx_table_unreserve(t, nh, idx);
-		goto out;
-	}
-	if (nh)
-		mx_table_commit(t, nh, idx, msg->handles);
-	r = 0;
-out:
-	if (idx != stack_idx)
-		kfree(idx);
-	return r;
+	    (nh && mx_copy_out(u64_to_user_ptr(a->handles), rd->vals,
+			       nh * sizeof(s32))) ||
+	    mx_read_put_sizes(a, msg->num_bytes, nh))
+		return -MX_ERRNO_INVALID_ARGS;
+	return 0;
 }
 
 /*
- * mx_msgpipe_read() after the lookup of its handle, @rd, the READ right
+ * Wait until no other read has claimed the head of @ep's queue. Called
+ * with the pipe lock held, returns with it dropped.
+ */
+static int mx_read_wait_turn(struct mx_endpoint *ep)
+	__releases(&mx_endpoint_pipe(ep)->lock)
+{
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+
+	ep->read_waiting = true;
+	spin_unlock(&pipe->lock);
+	return wait_event_interruptible(ep->wq, !READ_ONCE(ep->reading));
+}
+
+/*
+ * The end of a claimed read: take the message off the queue if @consume,
+ * and release the claim. Returns false if the endpoint died meanwhile: the
+ * message is then the caller's alone, detached by mx_endpoint_kill().
+ */
+static bool mx_read_finish(struct mx_endpoint *ep, struct mx_message *msg,
+			   bool consume)
+{
+	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	bool graph = consume && msg->num_handles;
+	bool alive, room = false, waiting;
+
+	if (graph)
+		mutex_lock(&mx_graph_lock);
+	spin_lock(&pipe->lock);
+	alive = !ep->dead;
+	if (alive && consume)
+		room = mx_queue_del(ep, msg);
+	WRITE_ONCE(ep->reading, false);
+	waiting = ep->read_waiting;
+	ep->read_waiting = false;
+	spin_unlock(&pipe->lock);
+	if (graph) {
+		/* The message left its queue: its handles are in transit. */
+		if (alive)
+			mx_graph_unlink(msg);
+		mutex_unlock(&mx_graph_lock);
+	}
+	if (waiting)
+		wake_up_all(&ep->wq);
+	if (room)
+		mx_endpoint_wake(mx_endpoint_peer(ep));
+	return alive;
+}
+
+/*
+ * mx_msgpipe_read() after the lookup of its handle, @h, the READ right
  * check and the reading of the capacities.
  */
 static int mx_msgpipe_read_ref(struct mx_handle_table *t,
-			       const struct mx_handle_ref *rd,
+			       const struct mx_handle_ref *h,
 			       const struct mx_ioc_msgpipe_read *a,
 			       u32 cap_bytes, u32 cap_handles)
 {
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
-	struct mx_endpoint *ep = rd->ep;
+	struct mx_endpoint *ep = h->ep;
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
-	bool graph = false, room = false, fits;
-	struct mx_message *msg;
-	u32 nb, nh;
+	struct mx_read rd = { .reserved = false };
+	bool fits, consume;
+	u32 nb;
 	int r;
 
-	r = -MX_ERRNO_NOT_SUPPORTED;
 	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
-		goto out;
-
-retry:
-	spin_lock(&pipe->lock);
-	msg = list_first_entry_or_null(&ep->queue, struct mx_message, entry);
-	if (!msg) {
-		r = mx_endpoint_peer(ep)->dead ? -MX_ERRNO_CHANNEL_CLOSED :
-						 -MX_ERRNO_BAD_STATE;
-		spin_unlock(&pipe->lock);
-		goto out;
+		return -MX_ERRNO_NOT_SUPPORTED;
+	for (;;) {
+		spin_lock(&pipe->lock);
+		rd.msg = list_first_entry_or_null(&ep->queue,
+						  struct mx_message, entry);
+		if (!rd.msg) {
+			r = mx_endpoint_peer(ep)->dead ?
+			    -MX_ERRNO_CHANNEL_CLOSED : -MX_ERRNO_BAD_STATE;
+			spin_unlock(&pipe->lock);
+			return r;
+		}
+		if (!ep->reading)
+			break;
+		/* Another read has the head: it stays pending, in order. */
+		if (mx_read_wait_turn(ep))
+			return -ERESTARTSYS;
 	}
-	/* Against the lock order, so only try; else take both in order. */
-	if (msg->num_handles && !graph && !mutex_trylock(&mx_graph_lock)) {
+	nb = rd.msg->num_bytes;
+	rd.nh = rd.msg->num_handles;
+	fits = nb <= cap_bytes && rd.nh <= cap_handles;
+	if (!fits && !discard) {
 		spin_unlock(&pipe->lock);
-		mutex_lock(&mx_graph_lock);
-		graph = true;
-		goto retry;
+		return mx_read_put_sizes(a, nb, rd.nh) ?:
+		       -MX_ERRNO_NOT_ENOUGH_BUFFER;
 	}
-	graph = graph || msg->num_handles;
-	nb = msg->num_bytes;
-	nh = msg->num_handles;
-	fits = nb <= cap_bytes && nh <= cap_handles;
-	if (fits || discard)
-		room = mx_queue_del(ep, msg);
+	/*
+	 * Claim the head. It stays queued, READABLE and counted, while its
+	 * contents go out with no lock held (a fault may take long); other
+	 * reads wait their turn, and only mx_endpoint_kill() can take it.
+	 */
+	WRITE_ONCE(ep->reading, true);
 	spin_unlock(&pipe->lock);
-	if (room)
-		mx_endpoint_wake(mx_endpoint_peer(ep));
-	if (graph) {
-		/* The message is in transit now, or still queued. */
-		if (fits || discard)
-			mx_graph_unlink(msg);
-		mutex_unlock(&mx_graph_lock);
-	}
 
-	if (!fits) {
-		/* Unless discarded, msg is not ours: use only nb and nh. */
-		r = mx_read_put_sizes(a, nb, nh) ?: -MX_ERRNO_NOT_ENOUGH_BUFFER;
-		if (discard && r == -MX_ERRNO_INVALID_ARGS)
-			mx_read_requeue(ep, msg);
-		else if (discard)
-			mx_bury_one(msg);
-		goto out_put;
-	}
-	/* Copy out with no global lock held: a fault may take long. */
-	r = mx_read_deliver(t, a, msg);
-	if (r)
-		mx_read_requeue(ep, msg);
+	if (fits)
+		r = mx_read_copy(t, a, &rd);
 	else
-		mx_message_recycle(msg, ep);
-	goto out_put;
-out:
-	if (graph)
-		mutex_unlock(&mx_graph_lock);
-out_put:
+		r = mx_read_put_sizes(a, nb, rd.nh) ?:
+		    -MX_ERRNO_NOT_ENOUGH_BUFFER;
+	consume = fits ? !r : r == -MX_ERRNO_NOT_ENOUGH_BUFFER;
+
+	if (!mx_read_finish(ep, rd.msg, consume)) {
+		/* Its endpoint died under the read: the message goes too. */
+		consume = false;
+		r = -MX_ERRNO_HANDLE_CLOSED;
+		mx_bury_one(rd.msg);
+	} else if (consume && fits) {
+		if (rd.nh)
+			mx_table_commit(t, rd.nh, rd.idx, rd.msg->handles);
+		rd.reserved = false;
+		mx_message_recycle(rd.msg, ep);
+	} else if (consume) {
+		mx_bury_one(rd.msg);
+	}
+	if (rd.reserved)
+		mx_table_unreserve(t, rd.nh, rd.idx);
+	if (rd.idx && rd.idx != rd.stack_idx)
+		kfree(rd.idx);
 	return r;
 }
 
@@ -758,9 +805,13 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 	if (a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
 	    a->written > 1)
 		return -MX_ERRNO_INVALID_ARGS;
-	/* One lookup serves the write, the wait and the read. */
+	/*
+	 * One lookup serves the write, the wait and the read. A call
+	 * restarted after its message went had a valid handle then.
+	 */
 	if (mx_table_get(t, a->wr.handle, &h))
-		return -MX_ERRNO_INVALID_ARGS;
+		return a->written ? -MX_ERRNO_HANDLE_CLOSED :
+				    -MX_ERRNO_INVALID_ARGS;
 	r = -MX_ERRNO_ACCESS_DENIED;
 	if (!(h.rights & MX_RIGHT_READ))
 		goto out;
@@ -782,13 +833,13 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 	}
 	for (;;) {
 		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);
+		if (!r)
+			r = mx_msgpipe_read_ref(t, &h, &a->rd, cap_bytes,
+						cap_handles);
 		/* The call will be restarted: it must not write again. */
 		if (r == -ERESTARTSYS && !a->written &&
 		    put_user(1u, &uarg->written))
 			r = -EFAULT;
-		if (r)
-			break;
-		r = mx_msgpipe_read_ref(t, &h, &a->rd, cap_bytes, cap_handles);
 		/* Another reader took it: wait for the next one. */
 		if (r != -MX_ERRNO_BAD_STATE)
 			break;

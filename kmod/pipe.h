@@ -33,9 +33,17 @@ struct mx_signals_state;
  * @spare:	a large message buffer kept for the next large write to
  *		this endpoint (exchanged atomically, see message.c)
  * @gc_seq:	scratch mark of mx_graph_link() (graph lock)
+ * @nr_hmsgs:	messages in @queue that carry handles (graph lock)
+ * @depth:	an upper bound of the nesting below this endpoint: 0 when no
+ *		queued message carries handles, else at least 1 + the depth
+ *		of every endpoint they carry (graph lock)
+ * @limits_gen:	mx_limits_gen at the last read (pipe lock)
  * @side:	0 or 1, the index in &mx_pipe.ep
  * @reply:	a reply pipe: every write must carry its own handle last
  * @dead:	its handle is gone; its queue was destroyed
+ * @reading:	a read has claimed the head of @queue and is copying it out;
+ *		it stays queued until that read ends (pipe lock)
+ * @read_waiting: a read waits for the claim to end (pipe lock)
  */
 struct mx_endpoint {
 	struct list_head queue;
@@ -45,9 +53,14 @@ struct mx_endpoint {
 	struct mx_endpoint *held_by;
 	struct mx_message *spare;
 	u64 gc_seq;
+	u32 nr_hmsgs;
+	u16 depth;
+	u16 limits_gen;
 	u8 side;
 	bool reply;
 	bool dead;
+	bool reading;
+	bool read_waiting;
 };
 
 /**

@@ -22,8 +22,17 @@
  * high-resolution timer and no slack. A signal ends the sleep with
  * -ERESTARTSYS; the call is restarted with the same deadline (by the kernel
  * or by libmx on EINTR), so a handler neither loses a wake-up nor stretches
- * or shortens the wait. The cost of a wait depends only on the handles it
+ * or shortens the wait. Before returning -ERESTARTSYS the call sets
+ * restarted in the user's argument struct: a restarted wait whose handle
+ * went away while the handler ran (closed, replaced, sent, exported) ends
+ * with ERR_HANDLE_CLOSED, as it would have had it stayed asleep, and not
+ * with ERR_INVALID_ARGS. The cost of a wait depends only on the handles it
  * watches.
+ *
+ * Every user pointer of a wait is checked, by writing to it, before the
+ * result can be known: a wait that would end at once (a deadline in the
+ * past, count 0) fails with ERR_INVALID_ARGS on an unwritable buffer just
+ * like one that sleeps.
  *
  * Locking: evaluating takes a pipe lock (the handle check is lockless);
  * sleeps with no magenta lock held.
@@ -37,6 +46,7 @@
 #include <uapi/linux/magenta.h>
 
 #include "handle_table.h"
+#include "magenta.h"
 #include "pipe.h"
 #include "stats.h"
 #include "wait.h"
@@ -63,7 +73,7 @@ struct mx_waiter {
 /* 0: satisfied; -EAGAIN: keep waiting; else the MX_ERRNO_* that ends it. */
 static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 {
-	if (!mx_table_alive(t, w->value, w->h.ep))
+	if (!w->h.ep || !mx_table_alive(t, w->value, w->h.ep))
 		return -MX_ERRNO_HANDLE_CLOSED;
 	mx_endpoint_signals(w->h.ep, &w->state);
 	if (w->state.satisfied & w->signals)
@@ -73,24 +83,37 @@ static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 	return -EAGAIN;
 }
 
-/* Look up every handle: all must be valid, then all must allow READ. */
+static void mx_wait_put(struct mx_waiter *w, u32 count)
+{
+	while (count--)
+		if (w[count].h.ep)
+			mx_endpoint_put(w[count].h.ep);
+}
+
+/*
+ * Look up every handle: all must be valid, then all must allow READ. In a
+ * restarted wait, a handle that is gone was closed during the wait: its
+ * waiter gets no endpoint, and ends the wait with ERR_HANDLE_CLOSED when
+ * its turn comes, with an empty state.
+ */
 static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
-		       u32 count)
+		       u32 count, bool restarted)
 {
 	u32 i, n;
 	int r = 0;
 
-	for (n = 0; n < count && !r; n++)
-		if (mx_table_get(t, w[n].value, &w[n].h))
+	for (n = 0; n < count && !r; n++) {
+		if (!mx_table_get(t, w[n].value, &w[n].h))
+			continue;
+		w[n].h.ep = NULL;
+		if (!restarted)
 			r = -MX_ERRNO_INVALID_ARGS;
-	if (r)
-		n--;
+	}
 	for (i = 0; i < n && !r; i++)
-		if (!(w[i].h.rights & MX_RIGHT_READ))
+		if (w[i].h.ep && !(w[i].h.rights & MX_RIGHT_READ))
 			r = -MX_ERRNO_ACCESS_DENIED;
 	if (r) {
-		while (n--)
-			mx_endpoint_put(w[n].h.ep);
+		mx_wait_put(w, n);
 		return r;
 	}
 	for (i = 0; i < count; i++)
@@ -170,8 +193,12 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	/* Most waits are decided at once: look before queueing anywhere. */
 	r = mx_wait_eval_all(t, w, count, index);
 	if (r == -EAGAIN && deadline < KTIME_MAX &&
-	    ktime_compare(ktime_get(), ns_to_ktime(deadline)) >= 0)
+	    ktime_compare(ktime_get(), ns_to_ktime(deadline)) >= 0) {
 		r = -MX_ERRNO_TIMED_OUT;
+		/* Nothing was slept on, so check the buffers now. */
+		if (probe(args, w))
+			return -MX_ERRNO_INVALID_ARGS;
+	}
 	if (r == -EAGAIN) {
 		/* Every waiter was evaluated, so every state is set. */
 		r = probe(args, w);
@@ -181,7 +208,8 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	}
 	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
-		mx_endpoint_signals(w[i].h.ep, &w[i].state);
+		if (w[i].h.ep)
+			mx_endpoint_signals(w[i].h.ep, &w[i].state);
 	/* ...so a signal that came after the deadline still counts. */
 	for (i = 0; i < count && r == -MX_ERRNO_TIMED_OUT; i++) {
 		if (w[i].state.satisfied & w[i].signals) {
@@ -190,6 +218,15 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 		}
 	}
 	return r;
+}
+
+/*
+ * A wait interrupted by a signal will be restarted: mark it so. Returns
+ * -ERESTARTSYS, or -EFAULT if the argument struct is not writable.
+ */
+static int mx_wait_mark_restart(u32 __user *restarted, u32 was)
+{
+	return !was && put_user(1u, restarted) ? -EFAULT : -ERESTARTSYS;
 }
 
 /* Write the wait_one's state to the caller's buffer, if any. */
@@ -210,21 +247,26 @@ static int mx_wait_one_put_state(const void *args, const struct mx_waiter *w)
  *
  * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
-int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a)
+int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
+		void __user *argp)
 {
+	struct mx_ioc_wait_one __user *uarg = argp;
 	struct mx_waiter w = { .value = a->handle, .signals = a->signals };
 	u32 index;
 	int r;
 
-	r = mx_wait_get(t, &w, 1);
+	if (a->pad || a->restarted > 1)
+		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_wait_get(t, &w, 1, a->restarted);
 	if (r)
 		return r;
 	r = mx_wait_sleep(t, &w, 1, a->deadline, &index,
 			  mx_wait_one_put_state, a);
-	if (r != -ERESTARTSYS && r != -MX_ERRNO_INVALID_ARGS &&
-	    mx_wait_one_put_state(a, &w))
+	if (r == -ERESTARTSYS)
+		r = mx_wait_mark_restart(&uarg->restarted, a->restarted);
+	else if (r != -MX_ERRNO_INVALID_ARGS && mx_wait_one_put_state(a, &w))
 		r = -MX_ERRNO_INVALID_ARGS;
-	mx_endpoint_put(w.h.ep);
+	mx_wait_put(&w, 1);
 	return r;
 }
 
@@ -316,29 +358,33 @@ static int mx_wait_many_probe(const void *args, const struct mx_waiter *w)
  *
  * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
-int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
+int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
+		 void __user *argp)
 {
+	struct mx_ioc_wait_many __user *uarg = argp;
 	u32 __user *uindex = u64_to_user_ptr(a->result_index);
 	struct mx_waiter stack_w[MX_STACK_WAITERS] = {}, *w = stack_w;
-	u32 i, index = 0;
+	u32 index = 0;
 	int r;
 
-	if (a->pad || a->count > MX_MAX_WAIT_HANDLES)
+	if (a->restarted > 1 || a->count > MX_MAX_WAIT_HANDLES)
 		return -MX_ERRNO_INVALID_ARGS;
 	if (a->count > MX_STACK_WAITERS) {
-		w = kcalloc(a->count, sizeof(*w), GFP_KERNEL);
+		w = kcalloc(a->count, sizeof(*w), MX_GFP_TEMP);
 		if (!w)
 			return -MX_ERRNO_NO_MEMORY;
 	}
 	r = mx_wait_many_copy_in(a, w);
 	if (r)
 		goto out_free;
-	r = mx_wait_get(t, w, a->count);
+	r = mx_wait_get(t, w, a->count, a->restarted);
 	if (r)
 		goto out_free;
 	r = mx_wait_sleep(t, w, a->count, a->deadline, &index,
 			  mx_wait_many_probe, a);
-	if (r == -ERESTARTSYS || r == -MX_ERRNO_INVALID_ARGS)
+	if (r == -ERESTARTSYS)
+		r = mx_wait_mark_restart(&uarg->restarted, a->restarted);
+	if (r == -ERESTARTSYS || r == -EFAULT || r == -MX_ERRNO_INVALID_ARGS)
 		goto out_put;
 	if (mx_wait_put_states(a, w))
 		r = -MX_ERRNO_INVALID_ARGS;
@@ -347,8 +393,7 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a)
 		 put_user(index, uindex))
 		r = -MX_ERRNO_INVALID_ARGS;
 out_put:
-	for (i = 0; i < a->count; i++)
-		mx_endpoint_put(w[i].h.ep);
+	mx_wait_put(w, a->count);
 out_free:
 	if (w != stack_w)
 		kfree(w);

@@ -14,8 +14,10 @@ struct mx_handle_table;
 struct mx_ioc_wait_many;
 struct mx_ioc_wait_one;
 
-int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a);
-int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a);
+int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
+		void __user *argp);
+int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
+		 void __user *argp);
 int mx_wait_readable(struct mx_handle_table *t, s32 value,
 		     struct mx_endpoint *ep, u64 deadline);
 

@@ -32,6 +32,7 @@
 #include <uapi/linux/magenta.h>
 
 #include "handle_table.h"
+#include "magenta.h"
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
@@ -112,7 +113,7 @@ int mx_handle_export(struct mx_handle_table *t,
 	if (r)
 		return r;
 
-	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	x = kzalloc(sizeof(*x), MX_GFP);
 	if (!x)
 		return -MX_ERRNO_NO_MEMORY;
 	spin_lock_init(&x->lock);

@@ -341,8 +341,13 @@ static void *race_reader(void *arg)
 			if (!race_wait(rc))
 				return NULL;
 		} else {
+			/*
+			 * Closing our end while a read copies its message
+			 * out ends that read with ERR_HANDLE_CLOSED.
+			 */
 			if (!(r == ERR_CHANNEL_CLOSED && race_closed(rc, 0)) &&
-			    !(r == ERR_INVALID_ARGS && race_closed(rc, 1)))
+			    !((r == ERR_INVALID_ARGS ||
+			       r == ERR_HANDLE_CLOSED) && race_closed(rc, 1)))
 				note_bad(rc->bad, r);
 			return NULL;
 		}

@@ -85,7 +85,7 @@ TEST(nonzero_padding_and_unknown_flags_are_rejected)
 	__s32 h[2] = { 0, 0 };
 	struct mx_ioc_msgpipe_create c = { .handles = (uintptr_t)h, .pad = 1 };
 	struct mx_ioc_handle_export e = { .handle = 1, .pad = 1 };
-	struct mx_ioc_wait_many w = { .pad = 1 };
+	struct mx_ioc_wait_many w = { .restarted = 2 };
 	int fd = mx_open_dev();
 
 	ASSERT_LE(0, fd);

@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define MX_ABI_MAJOR		1
+#define MX_ABI_MAJOR		2
 #define MX_ABI_MINOR		0
 
 /* Features reported by MX_IOC_GET_VERSION. */
@@ -207,18 +207,25 @@ struct mx_signals_state {
  * @signals:	wake when any of these is satisfied
  * @deadline:	CLOCK_MONOTONIC nanoseconds; 0 polls once, ~0 never expires
  * @state:	user pointer to a struct mx_signals_state, or 0
+ * @restarted:	0 on entry; the module sets it to 1 when a signal interrupts
+ *		the wait, so that the restarted call reports a handle gone
+ *		meanwhile as closed during the wait (ERR_HANDLE_CLOSED), not
+ *		as invalid
+ * @pad:	must be 0
  */
 struct mx_ioc_wait_one {
 	__u32 handle;
 	__u32 signals;
 	__u64 deadline;
 	__u64 state;
+	__u32 restarted;
+	__u32 pad;
 };
 
 /**
  * struct mx_ioc_wait_many - wait for signals on several handles
  * @count:	number of handles, at most MX_MAX_WAIT_HANDLES
- * @pad:	must be 0
+ * @restarted:	as in struct mx_ioc_wait_one
  * @handles:	user pointer to @count __s32 handles
  * @signals:	user pointer to @count __u32 signal sets
  * @deadline:	as in struct mx_ioc_wait_one
@@ -227,7 +234,7 @@ struct mx_ioc_wait_one {
  */
 struct mx_ioc_wait_many {
 	__u32 count;
-	__u32 pad;
+	__u32 restarted;
 	__u64 handles;
 	__u64 signals;
 	__u64 deadline;
@@ -273,8 +280,8 @@ struct mx_ioc_handle_import {
 #define MX_IOC_HANDLE_CLOSE	_IOW(MX_IOC_MAGIC, 0x20, __s32)
 #define MX_IOC_HANDLE_DUPLICATE	_IOWR(MX_IOC_MAGIC, 0x21, struct mx_ioc_handle_dup)
 #define MX_IOC_HANDLE_REPLACE	_IOWR(MX_IOC_MAGIC, 0x22, struct mx_ioc_handle_dup)
-#define MX_IOC_WAIT_ONE		_IOW(MX_IOC_MAGIC, 0x30, struct mx_ioc_wait_one)
-#define MX_IOC_WAIT_MANY	_IOW(MX_IOC_MAGIC, 0x31, struct mx_ioc_wait_many)
+#define MX_IOC_WAIT_ONE		_IOWR(MX_IOC_MAGIC, 0x30, struct mx_ioc_wait_one)
+#define MX_IOC_WAIT_MANY	_IOWR(MX_IOC_MAGIC, 0x31, struct mx_ioc_wait_many)
 #define MX_IOC_HANDLE_EXPORT	_IOWR(MX_IOC_MAGIC, 0x40, struct mx_ioc_handle_export)
 #define MX_IOC_HANDLE_IMPORT	_IOWR(MX_IOC_MAGIC, 0x41, struct mx_ioc_handle_import)
 
