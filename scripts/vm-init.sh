@@ -25,6 +25,12 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# cgroup v2 with the memory controller available to child groups, for tests
+# that put a process under a memory limit (they skip if it is missing).
+grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts ||
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/pts /dev/shm /run
 mount -t devpts devpts /dev/pts
