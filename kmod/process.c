@@ -48,6 +48,16 @@
 static DEFINE_HASHTABLE(mx_users, 6);
 static DEFINE_SPINLOCK(mx_users_lock);	/* protects mx_users */
 
+/* Add @n to @count unless that passes @max. */
+static int mx_charge(atomic_t *count, u32 n, unsigned int max)
+{
+	if (atomic_add_return(n, count) > max) {
+		atomic_sub(n, count);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static struct mmu_notifier *mx_process_alloc(struct mm_struct *mm)
 {
 	struct mx_process *p = kzalloc(sizeof(*p), MX_GFP);
@@ -151,11 +161,7 @@ void mx_process_del(struct mx_process *p, struct mx_process_member *m)
  */
 int mx_process_charge(struct mx_process *p, u32 n)
 {
-	if (atomic_add_return(n, &p->nr_handles) > READ_ONCE(mx_max_handles)) {
-		atomic_sub(n, &p->nr_handles);
-		return -ENOMEM;
-	}
-	return 0;
+	return mx_charge(&p->nr_handles, n, READ_ONCE(mx_max_handles));
 }
 
 /**
@@ -234,11 +240,7 @@ void mx_user_put(struct mx_user *u)
  */
 int mx_user_charge(struct mx_user *u, u32 n)
 {
-	if (atomic_add_return(n, &u->inflight) > READ_ONCE(mx_max_inflight)) {
-		atomic_sub(n, &u->inflight);
-		return -ENOMEM;
-	}
-	return 0;
+	return mx_charge(&u->inflight, n, READ_ONCE(mx_max_inflight));
 }
 
 /**
