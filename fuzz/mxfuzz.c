@@ -538,6 +538,8 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		w->signals = chance(th, 80) ? rn(th, 8) : (uint32_t)rnd(th);
 		w->deadline = pick_deadline(th);
 		w->state = chance(th, 30) ? 0 : pick_ptr(th, 8, &k);
+		w->restarted = chance(th, 95) ? rn(th, 2) : (uint32_t)rnd(th);
+		w->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
 		break;
 	}
 	case MX_IOC_WAIT_MANY: {
@@ -545,7 +547,7 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 
 		w->count = chance(th, 70) ? rn(th, 6) :
 			   pick_count(th, MX_MAX_WAIT_HANDLES);
-		w->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		w->restarted = chance(th, 95) ? rn(th, 2) : (uint32_t)rnd(th);
 		n = w->count <= MX_MAX_WAIT_HANDLES ? w->count : 8;
 		w->handles = pick_ptr(th, 4 * n, &k);
 		if (in_arena(th, w->handles & ~3ull, 4 * n) && chance(th, 90)) {
