@@ -51,6 +51,7 @@
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "trace.h"
 
 #define MX_VALUE_MASK	0x7fffffffu
 #define MX_GEN_MASK	((1u << (31 - MX_HANDLE_INDEX_BITS)) - 1)
@@ -151,6 +152,8 @@ void mx_table_destroy(struct mx_handle_table *t)
 		WARN_ON_ONCE(MX_SLOT_STATE(s->tag) == MX_SLOT_RESERVED);
 		if (MX_SLOT_STATE(s->tag) != MX_SLOT_LIVE)
 			continue;
+		trace_magenta_handle_close(mx_encode(t, i, MX_SLOT_GEN(s->tag)),
+					   s->ep, true);
 		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 		mx_stat_dec(MX_STAT_HANDLES);
 		mx_process_uncharge(t->proc, 1);
@@ -592,6 +595,8 @@ int mx_handle_replace(struct mx_handle_table *t,
 	spin_unlock(&t->lock);
 	if (r)
 		return r;
+	trace_magenta_handle_replace(a->handle, mx_encode(t, idx, gen), ep,
+				     rights);
 	mx_endpoint_wake(ep);
 	mx_endpoint_put(ep);
 	return 0;

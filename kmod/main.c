@@ -47,6 +47,7 @@
 #include "process.h"
 #include "rigtest.h"
 #include "stats.h"
+#include "trace.h"
 #include "wait.h"
 #include "xfer.h"
 
@@ -159,6 +160,7 @@ static int mx_handle_close(struct mx_handle_table *t, s32 value)
 {
 	struct mx_endpoint *ep = mx_table_remove(t, value);
 
+	trace_magenta_handle_close(value, ep, false);
 	if (!ep)
 		return -MX_ERRNO_INVALID_ARGS;
 	mx_endpoint_close(ep);
@@ -265,7 +267,6 @@ static const struct file_operations mx_fops = {
 	.release	= mx_release,
 	.unlocked_ioctl	= mx_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice mx_misc = {

@@ -53,6 +53,7 @@
 #include "pipe.h"
 #include "process.h"
 #include "stats.h"
+#include "trace.h"
 #include "usercopy.h"
 
 /* Protects every held_by and gc_seq, and mx_graph_seq. */
@@ -329,8 +330,18 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
 	for (i = 0; i < msg->num_handles; i++)
 		d = max_t(u32, d, msg->handles[i].ep->depth);
 	/* The new level is h + 1, and d more levels hang below it. */
-	if (h + 1 + d > max || mx_user_charge(user, msg->num_handles))
+	if (h + 1 + d > max) {
+		trace_magenta_limit(MX_TRACE_LIMIT_NESTING, dest, h + 1 + d,
+				    max);
 		return -MX_ERRNO_NO_MEMORY;
+	}
+	if (mx_user_charge(user, msg->num_handles)) {
+		trace_magenta_limit(MX_TRACE_LIMIT_INFLIGHT, dest,
+				    (u64)atomic_read(&user->inflight) +
+				    msg->num_handles,
+				    READ_ONCE(mx_max_inflight));
+		return -MX_ERRNO_NO_MEMORY;
+	}
 	refcount_inc(&user->ref);
 	msg->user = user;
 
@@ -345,8 +356,10 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
 		WARN_ON_ONCE(ep->held_by);
 		mx_endpoint_get(dest);
 		ep->held_by = dest;
-		if (ep->gc_seq == seq)
+		if (ep->gc_seq == seq) {
+			trace_magenta_cycle(ep, dest);
 			*victim = ep;
+		}
 	}
 	return 0;
 }
@@ -398,11 +411,12 @@ void mx_messages_bury(struct list_head *grave)
 {
 	struct mx_message *msg;
 	bool locked = false;
-	u32 i, n = 0;
+	u32 i, n = 0, nh = 0;
 
 	while ((msg = list_first_entry_or_null(grave, struct mx_message,
 					       entry))) {
 		list_del(&msg->entry);
+		nh += msg->num_handles;
 		if (msg->num_handles && !locked) {
 			mutex_lock(&mx_graph_lock);
 			locked = true;
@@ -422,4 +436,5 @@ void mx_messages_bury(struct list_head *grave)
 	}
 	if (locked)
 		mutex_unlock(&mx_graph_lock);
+	trace_magenta_bury(n, nh);
 }

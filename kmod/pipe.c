@@ -49,11 +49,13 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/magenta.h>
 
+#include "compat.h"
 #include "handle_table.h"
 #include "magenta.h"
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "trace.h"
 #include "usercopy.h"
 #include "wait.h"
 
@@ -69,6 +71,9 @@ static struct kmem_cache *mx_pipe_cache;
  */
 static s32 mx_write_scratch[MX_MAX_MSG_HANDLES];
 static DEFINE_MUTEX(mx_write_scratch_lock);
+
+/* The last &mx_pipe.id given out. */
+static atomic64_t mx_pipe_last_id = ATOMIC64_INIT(0);
 
 static void mx_pipe_free_rcu(struct rcu_head *rcu)
 {
@@ -296,6 +301,8 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 	hs[1].ep = &pipe->ep[1];
 	hs[0].rights = MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_RIGHT_WRITE;
 	hs[1].rights = hs[0].rights;
+	pipe->id = atomic64_inc_return(&mx_pipe_last_id);
+	trace_magenta_msgpipe_create(pipe->ep, vals[0], vals[1]);
 	mx_table_commit(t, 2, idx, hs);
 	return 0;
 }
@@ -365,8 +372,10 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 	r = -MX_ERRNO_NO_MEMORY;
 	/* While WRITABLE is not satisfied, no write at all gets through. */
 	if (!msg || mx_queue_full(peer) ||
-	    peer->nr_bytes + cost > READ_ONCE(mx_max_queued_bytes))
+	    peer->nr_bytes + cost > READ_ONCE(mx_max_queued_bytes)) {
+		trace_magenta_queue_full(peer, !msg, cost);
 		goto unlock;
+	}
 
 	for (i = 0; i < a->num_handles; i++) {
 		struct mx_handle_slot *s = mx_table_slot(t, vals[i]);
@@ -380,8 +389,10 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 		if (r)
 			goto unlock;
 	}
-	for (i = 0; i < a->num_handles; i++)
+	for (i = 0; i < a->num_handles; i++) {
+		trace_magenta_handle_send(vals[i], msg->handles[i].ep, peer);
 		mx_table_free_slot(t, mx_table_slot(t, vals[i]));
+	}
 	list_add_tail(&msg->entry, &peer->queue);
 	WRITE_ONCE(peer->nr_msgs, peer->nr_msgs + 1);
 	WRITE_ONCE(peer->nr_bytes, peer->nr_bytes + cost);
@@ -502,9 +513,16 @@ int mx_msgpipe_write(struct mx_handle_table *t,
 	struct mx_handle_ref w;
 	int r;
 
-	if (mx_table_get(t, a->handle, &w))
+	if (mx_table_get(t, a->handle, &w)) {
+		trace_magenta_msgpipe_write(a->handle, NULL, a->num_bytes,
+					    a->num_handles,
+					    -MX_ERRNO_INVALID_ARGS);
 		return -MX_ERRNO_INVALID_ARGS;
+	}
 	r = mx_msgpipe_write_ref(t, &w, a);
+	if (trace_magenta_msgpipe_write_enabled())
+		trace_magenta_msgpipe_write(a->handle, w.ep, a->num_bytes,
+					    a->num_handles, r);
 	mx_endpoint_put(w.ep);
 	return r;
 }
@@ -634,7 +652,7 @@ static int mx_read_copy(struct mx_handle_table *t,
  * with the pipe lock held, returns with it dropped.
  */
 static int mx_read_wait_turn(struct mx_endpoint *ep)
-	__releases(&mx_endpoint_pipe(ep)->lock)
+	mx_spin_releases(&mx_endpoint_pipe(ep)->lock)
 {
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 
@@ -685,20 +703,25 @@ static bool mx_read_finish(struct mx_endpoint *ep, struct mx_message *msg,
 static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 			       const struct mx_handle_ref *h,
 			       const struct mx_ioc_msgpipe_read *a,
-			       u32 cap_bytes, u32 cap_handles)
+			       u32 cap_bytes, u32 cap_handles, u32 *sizes)
 {
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
 	struct mx_endpoint *ep = h->ep;
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	struct mx_read rd = { .reserved = false };
 	bool fits, consume;
-	u32 nb;
+	u32 nb, i;
 	int r;
 
 	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
 		return -MX_ERRNO_NOT_SUPPORTED;
 	for (;;) {
 		spin_lock(&pipe->lock);
+		/* Closed since the lookup: its queue went with it. */
+		if (ep->dead) {
+			spin_unlock(&pipe->lock);
+			return -MX_ERRNO_HANDLE_CLOSED;
+		}
 		rd.msg = list_first_entry_or_null(&ep->queue,
 						  struct mx_message, entry);
 		if (!rd.msg) {
@@ -715,6 +738,8 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 	}
 	nb = rd.msg->num_bytes;
 	rd.nh = rd.msg->num_handles;
+	sizes[0] = nb;		/* for the caller's tracepoint */
+	sizes[1] = rd.nh;
 	fits = nb <= cap_bytes && rd.nh <= cap_handles;
 	if (!fits && !discard) {
 		spin_unlock(&pipe->lock);
@@ -742,6 +767,11 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 		r = -MX_ERRNO_HANDLE_CLOSED;
 		mx_bury_one(rd.msg);
 	} else if (consume && fits) {
+		if (trace_magenta_handle_recv_enabled())
+			for (i = 0; i < rd.nh; i++)
+				trace_magenta_handle_recv(rd.vals[i],
+							  rd.msg->handles[i].ep,
+							  ep);
 		if (rd.nh)
 			mx_table_commit(t, rd.nh, rd.idx, rd.msg->handles);
 		rd.reserved = false;
@@ -768,15 +798,22 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 int mx_msgpipe_read(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_read *a)
 {
-	u32 cap_bytes, cap_handles;
+	u32 cap_bytes, cap_handles, sizes[2] = { 0, 0 };
 	struct mx_handle_ref rd;
 	int r;
 
-	if (mx_table_get(t, a->handle, &rd))
+	if (mx_table_get(t, a->handle, &rd)) {
+		trace_magenta_msgpipe_read(a->handle, NULL, 0, 0,
+					   -MX_ERRNO_INVALID_ARGS);
 		return -MX_ERRNO_INVALID_ARGS;
+	}
 	r = rd.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
 	r = r ?: mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
-	r = r ?: mx_msgpipe_read_ref(t, &rd, a, cap_bytes, cap_handles);
+	r = r ?: mx_msgpipe_read_ref(t, &rd, a, cap_bytes, cap_handles,
+				     sizes);
+	if (trace_magenta_msgpipe_read_enabled())
+		trace_magenta_msgpipe_read(a->handle, rd.ep, sizes[0],
+					   sizes[1], r);
 	mx_endpoint_put(rd.ep);
 	return r;
 }
@@ -798,7 +835,7 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_call *a, void __user *argp)
 {
 	struct mx_ioc_msgpipe_call __user *uarg = argp;
-	u32 cap_bytes, cap_handles;
+	u32 cap_bytes, cap_handles, sizes[2] = { 0, 0 };
 	struct mx_handle_ref h;
 	int r;
 
@@ -820,6 +857,10 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		goto out;
 	if (!a->written) {
 		r = mx_msgpipe_write_ref(t, &h, &a->wr);
+		if (trace_magenta_msgpipe_write_enabled())
+			trace_magenta_msgpipe_write(a->wr.handle, h.ep,
+						    a->wr.num_bytes,
+						    a->wr.num_handles, r);
 		if (r)
 			goto out;
 		/*
@@ -833,9 +874,14 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 	}
 	for (;;) {
 		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);
-		if (!r)
+		if (!r) {
 			r = mx_msgpipe_read_ref(t, &h, &a->rd, cap_bytes,
-						cap_handles);
+						cap_handles, sizes);
+			if (trace_magenta_msgpipe_read_enabled())
+				trace_magenta_msgpipe_read(a->rd.handle, h.ep,
+							   sizes[0], sizes[1],
+							   r);
+		}
 		/* The call will be restarted: it must not write again. */
 		if (r == -ERESTARTSYS && !a->written &&
 		    put_user(1u, &uarg->written))

@@ -71,12 +71,15 @@ struct mx_endpoint {
  * @rcu:	frees the pipe a grace period after @ref drops to 0, as
  *		lockless handle lookups may still be looking at it
  * @ep:		the two endpoints
+ * @id:		a number for tracepoints, unique while the module is
+ *		loaded (trace.h); last, away from the hot fields
  */
 struct mx_pipe {
 	spinlock_t lock;	/* protects both endpoints' queues */
 	struct kref ref;
 	struct rcu_head rcu;
 	struct mx_endpoint ep[2];
+	u64 id;
 };
 
 static inline struct mx_pipe *mx_endpoint_pipe(struct mx_endpoint *ep)

@@ -49,6 +49,7 @@
 #include "magenta.h"
 #include "pipe.h"
 #include "stats.h"
+#include "trace.h"
 #include "wait.h"
 
 /* Waits on up to this many handles keep their waiters on the stack. */
@@ -260,12 +261,18 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
 	r = mx_wait_get(t, &w, 1, a->restarted);
 	if (r)
 		return r;
+	if (trace_magenta_wait_start_enabled())
+		trace_magenta_wait_start(MX_TRACE_WAIT_ONE, a->handle, w.h.ep,
+					 a->signals, 1, a->deadline);
 	r = mx_wait_sleep(t, &w, 1, a->deadline, &index,
 			  mx_wait_one_put_state, a);
 	if (r == -ERESTARTSYS)
 		r = mx_wait_mark_restart(&uarg->restarted, a->restarted);
 	else if (r != -MX_ERRNO_INVALID_ARGS && mx_wait_one_put_state(a, &w))
 		r = -MX_ERRNO_INVALID_ARGS;
+	if (trace_magenta_wait_end_enabled())
+		trace_magenta_wait_end(MX_TRACE_WAIT_ONE, a->handle, w.h.ep, r,
+				       w.state.satisfied, 0);
 	mx_wait_put(&w, 1);
 	return r;
 }
@@ -288,10 +295,18 @@ int mx_wait_readable(struct mx_handle_table *t, s32 value,
 		.h.ep = ep,
 	};
 	u32 index;
+	int r;
 
 	init_waitqueue_entry(&w.entry, current);
+	if (trace_magenta_wait_start_enabled())
+		trace_magenta_wait_start(MX_TRACE_WAIT_CALL, w.value, w.h.ep,
+					 w.signals, 1, deadline);
 	/* mx_wait_block() looks at the queue once queued, before sleeping. */
-	return mx_wait_block(t, &w, 1, deadline, &index);
+	r = mx_wait_block(t, &w, 1, deadline, &index);
+	if (trace_magenta_wait_end_enabled())
+		trace_magenta_wait_end(MX_TRACE_WAIT_CALL, w.value, w.h.ep, r,
+				       w.state.satisfied, 0);
+	return r;
 }
 
 /* Write every waiter's state to the wait_many's states array, if any. */
@@ -380,6 +395,10 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
 	r = mx_wait_get(t, w, a->count, a->restarted);
 	if (r)
 		goto out_free;
+	if (trace_magenta_wait_start_enabled())
+		trace_magenta_wait_start(MX_TRACE_WAIT_MANY, w[0].value,
+					 w[0].h.ep, w[0].signals, a->count,
+					 a->deadline);
 	r = mx_wait_sleep(t, w, a->count, a->deadline, &index,
 			  mx_wait_many_probe, a);
 	if (r == -ERESTARTSYS)
@@ -393,6 +412,10 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
 		 put_user(index, uindex))
 		r = -MX_ERRNO_INVALID_ARGS;
 out_put:
+	if (trace_magenta_wait_end_enabled())
+		trace_magenta_wait_end(MX_TRACE_WAIT_MANY, w[index].value,
+				       w[index].h.ep, r,
+				       w[index].state.satisfied, index);
 	mx_wait_put(w, a->count);
 out_free:
 	if (w != stack_w)

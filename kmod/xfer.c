@@ -31,11 +31,13 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/magenta.h>
 
+#include "compat.h"
 #include "handle_table.h"
 #include "magenta.h"
 #include "message.h"
 #include "pipe.h"
 #include "stats.h"
+#include "trace.h"
 #include "xfer.h"
 
 /**
@@ -62,7 +64,6 @@ static int mx_xfer_release(struct inode *inode, struct file *file)
 static const struct file_operations mx_xfer_fops = {
 	.owner		= THIS_MODULE,
 	.release	= mx_xfer_release,
-	.llseek		= no_llseek,
 };
 
 /*
@@ -138,6 +139,7 @@ int mx_handle_export(struct mx_handle_table *t,
 	r = mx_export_check(t, a->handle, &x->h);
 	if (r)
 		goto err;
+	trace_magenta_handle_export(a->handle, x->h.ep, fd);
 	mx_endpoint_wake(x->h.ep);
 	fd_install(fd, file);
 	return 0;
@@ -170,12 +172,12 @@ int mx_handle_import(struct mx_handle_table *t,
 	if (a->flags || a->pad)
 		return -MX_ERRNO_INVALID_ARGS;
 	f = fdget(a->fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return -MX_ERRNO_INVALID_ARGS;
 	r = -MX_ERRNO_WRONG_TYPE;
-	if (f.file->f_op != &mx_xfer_fops)
+	if (fd_file(f)->f_op != &mx_xfer_fops)
 		goto out;
-	x = f.file->private_data;
+	x = fd_file(f)->private_data;
 
 	r = mx_table_reserve(t, 1, &idx, &value);
 	if (r) {
@@ -193,6 +195,7 @@ int mx_handle_import(struct mx_handle_table *t,
 	r = -MX_ERRNO_BAD_STATE;
 	if (!h.ep)
 		goto unreserve;
+	trace_magenta_handle_import(value, h.ep, a->fd);
 	mx_table_commit(t, 1, &idx, &h);
 	r = 0;
 	goto out;
