@@ -25,6 +25,8 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# tracefs, for the magenta tracepoints (docs/tracing.md, selftests/trace_test).
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # cgroup v2 with the memory controller available to child groups, for tests
 # that put a process under a memory limit (they skip if it is missing).
 grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts ||
