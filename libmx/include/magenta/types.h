@@ -3,14 +3,17 @@
  * <magenta/types.h>: the types, status codes, rights, signals and flags of
  * the Magenta calls, with the values Magenta gave them (August 2016).
  *
- * Rights, signals, flags and limits come from the kernel ABI header
- * <linux/magenta.h>, so libmx and the module cannot disagree on them.
+ * Rights, signals, flags and limits come from the kernel ABI header, so
+ * libmx and the module cannot disagree on them. It is installed as
+ * <magenta/uapi/magenta.h>, not <linux/magenta.h>, so that it never clashes
+ * with the distribution's kernel headers; in the source tree
+ * include/magenta/uapi/magenta.h is a link to uapi/linux/magenta.h.
  */
 #ifndef MAGENTA_TYPES_H
 #define MAGENTA_TYPES_H
 
 #include <stdint.h>
-#include <linux/magenta.h>
+#include <magenta/uapi/magenta.h>
 
 typedef int32_t mx_handle_t;
 typedef int32_t mx_status_t;
