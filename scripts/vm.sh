@@ -23,7 +23,9 @@
 #   VM_ACCEL      kvm | tcg (default: kvm only if a real probe boots under it)
 #   VM_MEM        guest memory (default 1G)   VM_SMP  CPUs (default 2)
 #   ICOUNT=1      deterministic timing: TCG, -icount shift=0,sleep=off, 1 CPU
-#   VM_KERNEL     bzImage or PVH vmlinux to boot (default from deps.sh)
+#   KERNEL        which of deps.sh's kernels to boot: 6.1 (default), 6.1-rt,
+#                 6.12 (`KERNEL=6.12 scripts/deps.sh` fetches it)
+#   VM_KERNEL     bzImage or PVH vmlinux to boot (overrides KERNEL)
 #   VM_KVER       its version (for the vermagic check)
 #
 # Exit status: check: 0 if all passed and the kernel stayed clean; run: the
@@ -36,7 +38,6 @@ export LC_ALL=C
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-CACHE="${MAGENTA_CACHE:-/var/cache/magenta-linux}"
 
 # die REASON: the run could not happen; in check mode still end with a summary.
 die() {
@@ -45,7 +46,7 @@ die() {
 	exit 1
 }
 
-[ $# -ge 1 ] || { sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,33s/^# \{0,1\}//p' "$0"; exit 2; }
 MODE=$1
 shift
 case "$MODE" in check | run | shell) ;; *) echo "vm.sh: unknown mode $MODE" >&2; exit 2 ;; esac
@@ -81,17 +82,21 @@ VM_MEM=${VM_MEM:-1G}
 VM_SMP=${VM_SMP:-2}
 
 # ---- the kernel ------------------------------------------------------------
-if [ -r "$CACHE/kernel.env" ]; then
-	KENV_KVER=$(sed -n 's/^KVER=//p' "$CACHE/kernel.env")
-	KENV_VMLINUZ=$(sed -n 's/^VMLINUZ=//p' "$CACHE/kernel.env")
-	KENV_VMLINUX=$(sed -n 's/^VMLINUX=//p' "$CACHE/kernel.env")
+# The env file deps.sh wrote for $KERNEL (kernel.env for the default).
+if [ -z "${VM_KERNEL:-}" ]; then
+	KENV=$("$HERE/kdir.sh" --env) || die "unknown KERNEL=${KERNEL:-}"
+	if [ -r "$KENV" ]; then
+		KENV_KVER=$(sed -n 's/^KVER=//p' "$KENV")
+		KENV_VMLINUZ=$(sed -n 's/^VMLINUZ=//p' "$KENV")
+		KENV_VMLINUX=$(sed -n 's/^VMLINUX=//p' "$KENV")
+	fi
 fi
 if [ -n "${VM_KERNEL:-}" ]; then
 	KVER=${VM_KVER:-}
 	KERNELS=("$VM_KERNEL")
 else
 	[ -n "${KENV_VMLINUZ:-}" ] && [ -r "$KENV_VMLINUZ" ] ||
-		die "no VM kernel: run scripts/deps.sh (or make deps) first"
+		die "no VM kernel${KERNEL:+ for KERNEL=$KERNEL}: run ${KERNEL:+KERNEL=$KERNEL }scripts/deps.sh (or make deps${KERNEL:+ KERNEL=$KERNEL}) first"
 	KVER=$KENV_KVER
 	KERNELS=()
 	# The PVH vmlinux boots several seconds faster; the bzImage is the
