@@ -269,11 +269,15 @@ static const struct file_operations mx_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+/*
+ * Who may open /dev/magenta is the administrator's choice, made in udev
+ * (system/60-magenta.rules opens it to every user); the driver leaves the
+ * node at the kernel's default, root only.
+ */
 static struct miscdevice mx_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= KBUILD_MODNAME,
 	.fops	= &mx_fops,
-	.mode	= 0666,
 	.groups	= mx_stats_groups,
 };
 

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "mx_test.h"
 
@@ -15,13 +16,17 @@ static int mx_open_dev(void)
 	return open(MX_DEV, O_RDWR | O_CLOEXEC);
 }
 
-TEST(device_is_world_usable_char_device)
+/*
+ * A misc character device. Its mode is the administrator's (udev rule,
+ * system/60-magenta.rules), not the driver's: not checked here.
+ */
+TEST(device_is_misc_char_device)
 {
 	struct stat st;
 
 	ASSERT_EQ(0, stat(MX_DEV, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	EXPECT_EQ(0666, st.st_mode & 0777);
+	EXPECT_EQ(10u, major(st.st_rdev));
 }
 
 TEST(version_reports_abi_and_limits)
