@@ -45,6 +45,7 @@
 
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/magenta.h>
@@ -366,6 +367,13 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 	int r;
 
 	spin_lock(&pipe->lock);
+	/*
+	 * Closed since the lookup: as if the write came after the close, or
+	 * the peer could find a message after PEER_CLOSED and an empty queue.
+	 */
+	r = -MX_ERRNO_INVALID_ARGS;
+	if (ep->dead)
+		goto unlock;
 	r = -MX_ERRNO_BAD_STATE;
 	if (peer->dead)
 		goto unlock;
@@ -419,8 +427,15 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 		return mx_write_check_handles(t, ep, vals, 0) ?:
 		       mx_write_enqueue(t, ep, vals, a, msg, victim);
 	spin_lock(&t->lock);
-	r = mx_write_check_handles(t, ep, vals, a->num_handles) ?:
-	    mx_write_enqueue(t, ep, vals, a, msg, victim);
+	/*
+	 * Check 1 again, now: had another thread moved this handle away
+	 * since the lookup (say, inside a message carrying one of ours), no
+	 * order of the two calls would explain both succeeding.
+	 */
+	r = -MX_ERRNO_INVALID_ARGS;
+	if (mx_table_slot(t, a->handle) && mx_table_slot(t, a->handle)->ep == ep)
+		r = mx_write_check_handles(t, ep, vals, a->num_handles) ?:
+		    mx_write_enqueue(t, ep, vals, a, msg, victim);
 	spin_unlock(&t->lock);
 	return r;
 }
@@ -648,17 +663,26 @@ static int mx_read_copy(struct mx_handle_table *t,
 }
 
 /*
- * Wait until no other read has claimed the head of @ep's queue. Called
- * with the pipe lock held, returns with it dropped.
+ * Sleep once until the read that claimed the head of @ep's queue ends (or
+ * anything else wakes @ep's waiters). Called with the pipe lock held and
+ * the claim seen, returns with the lock dropped; the caller looks again.
+ * Queued and flagged under the lock, so the claim's end cannot miss us;
+ * never sleeping twice per flag, so a claim taken again by another read
+ * while we were waking up finds the flag set again.
  */
 static int mx_read_wait_turn(struct mx_endpoint *ep)
 	mx_spin_releases(&mx_endpoint_pipe(ep)->lock)
 {
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	DEFINE_WAIT(wait);
 
+	prepare_to_wait(&ep->wq, &wait, TASK_INTERRUPTIBLE);
 	ep->read_waiting = true;
 	spin_unlock(&pipe->lock);
-	return wait_event_interruptible(ep->wq, !READ_ONCE(ep->reading));
+	if (READ_ONCE(ep->reading) && !signal_pending(current))
+		schedule();
+	finish_wait(&ep->wq, &wait);
+	return signal_pending(current) ? -ERESTARTSYS : 0;
 }
 
 /*
