@@ -1,28 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once per machine) the debug kernel of `make check-debug`: Debian's
-# linux-source-6.1 with KASAN, lockdep, kmemleak, UBSAN and fault injection,
-# trimmed to what the test VM needs (scripts/debug-kernel.config).
+# Build (once per machine) a checking kernel from Debian's linux-source-6.1,
+# trimmed to what the test VM needs: by default the debug kernel of `make
+# check-debug` (KASAN, lockdep, kmemleak, UBSAN and fault injection,
+# scripts/debug-kernel.config); with DEBUG_KERNEL_FRAGMENT and
+# DEBUG_KERNEL_VARIANT, another one from the same recipe (`make check-kcsan`:
+# scripts/kcsan-kernel.config, variant kcsan).
 #
 #   debug-kernel.sh          build if needed; print the kernel's env file
 #   debug-kernel.sh --env    print the env file's path only if already built
 #                            (exit 1 otherwise; never builds)
 #
-# The result is cached outside the repository, keyed by the source package
-# version and a hash of the config fragment and the build recipe (RECIPE):
-#   $MAGENTA_CACHE/debug-<srcversion>-<hash>/    (default /var/cache/magenta-linux)
-#     vmlinux      PVH-bootable ELF (what scripts/vm.sh boots fastest)
+# The result is cached outside the repository, keyed by the variant, the
+# source package version and a hash of the config fragment and the build
+# recipe (RECIPE):
+#   $MAGENTA_CACHE/<variant>-<srcversion>-<hash>/  (default /var/cache/magenta-linux)
+#     vmlinux      the uncompressed ELF (PVH entry)
 #     bzImage      the same kernel, compressed
 #     build/       the O= tree: build out-of-tree modules with
 #                  make -C <dir>/build M=... modules
 #     kernel.env   KVER=, VMLINUX=, BZIMAGE=, KDIR=, SRC_VERSION=, BUILD_SECONDS=
 #     build.log    the kernel build's output
 # The source tree the O= tree refers to is $MAGENTA_CACHE/linux-source-<srcversion>/
-# (shared by all configs; removed only by hand).
+# (shared by all configs; removed only by hand). One lock serialises the
+# builds of every variant (two kernel builds at once only compete for CPUs).
 #
 # Environment: MAGENTA_CACHE, DEBUG_KERNEL_JOBS (default: nproc),
-# DEBUG_KERNEL_SRC (default /usr/src/linux-source-6.1.tar.xz).
+# DEBUG_KERNEL_SRC (default /usr/src/linux-source-6.1.tar.xz),
+# DEBUG_KERNEL_FRAGMENT (the config fragment; default
+# scripts/debug-kernel.config), DEBUG_KERNEL_VARIANT (the name: cache
+# directory prefix and messages; default debug). The hash covers only the
+# fragment's contents and RECIPE, so the default debug kernel's cache key is
+# the same as before these two knobs existed.
 
 set -euo pipefail
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
@@ -30,23 +40,28 @@ export LC_ALL=C
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${MAGENTA_CACHE:-/var/cache/magenta-linux}"
-FRAGMENT="$HERE/debug-kernel.config"
+FRAGMENT="${DEBUG_KERNEL_FRAGMENT:-$HERE/debug-kernel.config}"
+VARIANT="${DEBUG_KERNEL_VARIANT:-debug}"
 TARBALL="${DEBUG_KERNEL_SRC:-/usr/src/linux-source-6.1.tar.xz}"
 SRC_PKG=linux-source-6.1
 JOBS="${DEBUG_KERNEL_JOBS:-$(nproc)}"
 
 die() {
-	echo "FAIL: debug-kernel: $*" >&2
+	echo "FAIL: $VARIANT-kernel: $*" >&2
 	exit 1
 }
 log() {
-	echo "debug-kernel: $*" >&2
+	echo "$VARIANT-kernel: $*" >&2
 }
 
 ONLY_ENV=0
 [ "${1:-}" = --env ] && ONLY_ENV=1
 
 # ---- the cache key ----------------------------------------------------------
+case "$VARIANT" in
+"" | *[!a-z0-9_]*) die "DEBUG_KERNEL_VARIANT=$VARIANT: use [a-z0-9_] only" ;;
+esac
+[ -r "$FRAGMENT" ] || die "config fragment $FRAGMENT not found"
 [ -r "$TARBALL" ] || die "$TARBALL missing: run scripts/deps.sh (package $SRC_PKG)"
 SRC_VERSION=$(dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null) ||
 	SRC_VERSION=$(stat -c %s-%Y "$TARBALL")
@@ -56,7 +71,7 @@ SRC_VERSION=$(dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null) ||
 # not force a 15-minute rebuild).
 RECIPE="allnoconfig+fragment+olddefconfig; bzImage modules; x86_64; v1"
 HASH=$( { echo "$RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-12)
-OUT="$CACHE/debug-$SRC_VERSION-$HASH"
+OUT="$CACHE/$VARIANT-$SRC_VERSION-$HASH"
 ENVF="$OUT/kernel.env"
 
 if [ -r "$ENVF" ]; then
@@ -155,6 +170,7 @@ T1=$(date +%s)
 
 cat >"$ENVF.tmp" <<EOF
 # written by scripts/debug-kernel.sh
+VARIANT=$VARIANT
 KVER=$KVER
 VMLINUX=$OUT/vmlinux
 BZIMAGE=$OUT/bzImage

@@ -10,6 +10,10 @@
 #                        kmemleak scan at the end; any kernel report fails
 #   make stress-debug, make fuzz-debug
 #                        make stress and make fuzz on it
+#   make fuzz-stateful-debug
+#                        make fuzz-stateful on it, guided by the coverage of
+#                        the module (KCOV); ends with "kmod coverage: N of M
+#                        sites (P%)" (SFUZZ_DEBUG_SECONDS, default 180)
 #
 # Knobs: as for make check (VM_TIMEOUT, PROG_TIMEOUT, VM_ACCEL, VM_MEM, ...);
 # the defaults here are larger (the debug kernel is several times slower).
@@ -20,15 +24,17 @@ DEBUG_KO        := $(DEBUG_BUILD)/kmod/magenta.ko
 DEBUG_GUEST     := $(DEBUG_BUILD)/guest
 
 .PHONY: debug-kernel debug-module debug-guest-scripts check-debug \
-	stress-debug fuzz-debug
+	stress-debug fuzz-debug fuzz-stateful-debug
 
 # Shell snippets shared by the targets below (no sub-make: this file is also
-# usable as `make -f Makefile -f scripts/debug.mk`).
+# usable as `make -f Makefile -f scripts/debug.mk`). scripts/kcsan.mk reuses
+# them with its own DEBUG_KERNEL_SH, DEBUG_KERNEL_NAME and DEBUG_BUILD.
+DEBUG_KERNEL_NAME := debug
 DEBUG_KERNEL_CMD = $(DEBUG_KERNEL_SH) >/dev/null || \
-	{ echo "FAIL: the debug kernel build failed"; exit 1; }
+	{ echo "FAIL: the $(DEBUG_KERNEL_NAME) kernel build failed"; exit 1; }
 # Source the built kernel's kernel.env (KVER, VMLINUX, BZIMAGE, KDIR, ...).
 DEBUG_ENV_CMD = envf=$$($(DEBUG_KERNEL_SH) --env) || \
-	{ echo "FAIL: no debug kernel (make debug-kernel)"; exit 1; }; . "$$envf"
+	{ echo "FAIL: no $(DEBUG_KERNEL_NAME) kernel (make $(DEBUG_KERNEL_NAME)-kernel)"; exit 1; }; . "$$envf"
 
 # The module, out of tree, from a copy of kmod/ and uapi/ (as rigtest-module
 # in scripts/rig.mk does), against the debug kernel's O= tree.
@@ -131,3 +137,50 @@ stress-debug: deps stress-build
 fuzz-debug: deps fuzz-build
 	$(call debug_run,fuzz/mxfuzz -n $(FUZZ_DEBUG_CALLS) \
 		$(if $(FUZZ_SEED),-s $(FUZZ_SEED)) $(FUZZ_ARGS),$(DEBUG_BUILD)/vm-fuzz)
+
+# make fuzz-stateful (scripts/hardening.mk) on the debug kernel, with
+# coverage: kmod/Kbuild asks for KCOV instrumentation of the module, which
+# only a kernel with CONFIG_KCOV (this one) honours. mxsfuzz gets the list of
+# the module's coverage sites, every call of __sanitizer_cov_trace_pc in the
+# .text of the magenta.ko it runs against: "site OFFSET FUNCTION", OFFSET
+# that of the call's return address (the PC that KCOV records) from the
+# start of .text. A tail jump to it ("tail ...") records the caller's return
+# address instead, so it cannot be told apart; the calls in other sections
+# (init, exit, constructors, .text.unlikely's WARN paths) are only counted
+# ("other N"). mawk has no strtonum(), hence hex().
+SFUZZ_DEBUG_SECONDS ?= 180
+SFUZZ_SITES := $(DEBUG_BUILD)/kcov-sites
+SFUZZ_SITES_CMD = set -e; \
+	all=$$(objdump -dr $(DEBUG_KO) | grep -c 'R_X86_64_PLT32[[:space:]]*__sanitizer_cov_trace_pc-0x4' || true); \
+	{ objdump -h $(DEBUG_KO) | awk '$$2 == ".text" { print "text_size " $$3 }'; \
+	  objdump -dr -j .text $(DEBUG_KO) | awk ' \
+		function hex(s,   i, v) { v = 0; s = tolower(s); \
+			for (i = 1; i <= length(s); i++) \
+				v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; \
+			return v } \
+		/^[0-9a-f]+ <[^>]+>:$$/ { fn = $$2; gsub(/[<>:]/, "", fn); next } \
+		/^ *[0-9a-f]+:\t/ { jmp = $$0 ~ /\tjmp /; next } \
+		$$2 == "R_X86_64_PLT32" && $$3 == "__sanitizer_cov_trace_pc-0x4" { \
+			off = $$1; sub(/:$$/, "", off); \
+			printf "%s %x %s\n", jmp ? "tail" : "site", hex(off) + 4, fn }'; \
+	} >$(SFUZZ_SITES).tmp; \
+	n=$$(grep -c '^site ' $(SFUZZ_SITES).tmp || true); \
+	t=$$(grep -c '^tail ' $(SFUZZ_SITES).tmp || true); \
+	echo "other $$((all - n - t))" >>$(SFUZZ_SITES).tmp; \
+	mv $(SFUZZ_SITES).tmp $(SFUZZ_SITES); \
+	if [ "$$n" -eq 0 ]; then \
+		echo "FAIL: $(DEBUG_KO) has no __sanitizer_cov_trace_pc calls: not built with KCOV_INSTRUMENT := y (kmod/Kbuild)"; \
+		exit 1; \
+	fi; \
+	echo "fuzz-stateful-debug: $$n coverage sites in the module's .text, $$t tail jumps, $$((all - n - t)) in other sections"
+
+fuzz-stateful-debug: deps sfuzz-build
+	@$(DEBUG_KERNEL_CMD)
+	@$(DEBUG_MODULE_CMD) || { echo "FAIL: the module does not build against the debug kernel"; exit 1; }
+	@$(SFUZZ_SITES_CMD)
+	@$(DEBUG_ENV_CMD); \
+	VM_KERNEL=$$BZIMAGE VM_KVER=$$KVER VM_MEM=$${VM_MEM:-2G} \
+	VM_TIMEOUT=$${VM_TIMEOUT:-$$(( $(SFUZZ_DEBUG_SECONDS) * 3 + 600 ))} \
+	$(VM) run --dir $(DEBUG_BUILD)/vm-sfuzz --ko $(DEBUG_KO) \
+		--file $(SFUZZ_SITES):kcov-sites $(SFUZZ_VM_FILES) \
+		fuzz/mxsfuzz -d $(SFUZZ_DEBUG_SECONDS) -c kcov-sites $(SFUZZ_RUN_ARGS)
