@@ -8,6 +8,8 @@
 #
 # The kernel build directory: KDIR=... if given, else the running kernel's
 # when it has one, else Debian's headers for the VM kernel (scripts/kdir.sh).
+# KERNEL=6.1|6.1-rt|6.12 picks one of the VM kernels instead: the module is
+# then built in build/k-<name>/ (scripts/kernels.mk).
 
 BUILD      ?= $(CURDIR)/build
 KDIR       ?= $(shell $(CURDIR)/scripts/kdir.sh)
@@ -16,9 +18,11 @@ KO         := kmod/magenta.ko
 .PHONY: all module libmx selftests examples clean lint
 all: module libmx selftests examples
 
+# In kmod/, or with KERNEL= in a copy ($(MODULE_DIR), scripts/kernels.mk).
 module:
 	@test -n "$(KDIR)" || { echo "error: no kernel build directory (set KDIR= or run scripts/deps.sh)" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@$(MODULE_SYNC)
+	$(MAKE) -C $(KDIR) M=$(MODULE_DIR) modules
 
 libmx:
 	$(MAKE) -C libmx
@@ -35,7 +39,11 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C examples clean
 
+include scripts/kernels.mk
 include scripts/rig.mk
+include scripts/ksft.mk
 include scripts/debug.mk
+include scripts/kcsan.mk
 include scripts/hardening.mk
 include bench/bench.mk
+include scripts/install.mk
