@@ -5410,6 +5410,16 @@ int main(int argc, char **argv)
 	hole = (uint8_t *)(uintptr_t)0x2000;
 	if (!sh || !protnone_region)
 		return perror("mmap"), 1;
+	/*
+	 * Register perf's probes here, before any worker runs module code:
+	 * a worker's own perf events then only take references. Registering
+	 * the first probe of a tracepoint rewrites its call sites in the
+	 * module (static calls); on the debug kernel, doing that while
+	 * another CPU ran mx_handle_replace() once died of an unhandled int3
+	 * at the patched site (under investigation, see docs/debug-kernel.md).
+	 */
+	perf_setup();
+
 	atomic_flag_clear(&sh->fail_lock);
 	if (use_kcov) {
 		gcov = map_anon(text_size, PROT_READ | PROT_WRITE, MAP_SHARED);
