@@ -420,6 +420,7 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 			   const s32 *vals, const struct mx_ioc_msgpipe_write *a,
 			   struct mx_message *msg, struct mx_endpoint **victim)
 {
+	struct mx_handle_slot *s;
 	int r;
 
 	/* A message with no handles needs only the reply-pipe check. */
@@ -432,8 +433,9 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 	 * since the lookup (say, inside a message carrying one of ours), no
 	 * order of the two calls would explain both succeeding.
 	 */
+	s = mx_table_slot(t, a->handle);
 	r = -MX_ERRNO_INVALID_ARGS;
-	if (mx_table_slot(t, a->handle) && mx_table_slot(t, a->handle)->ep == ep)
+	if (s && s->ep == ep)
 		r = mx_write_check_handles(t, ep, vals, a->num_handles) ?:
 		    mx_write_enqueue(t, ep, vals, a, msg, victim);
 	spin_unlock(&t->lock);
