@@ -36,8 +36,8 @@ DEBUG_KERNEL_CMD = $(DEBUG_KERNEL_SH) >/dev/null || \
 DEBUG_ENV_CMD = envf=$$($(DEBUG_KERNEL_SH) --env) || \
 	{ echo "FAIL: no $(DEBUG_KERNEL_NAME) kernel (make $(DEBUG_KERNEL_NAME)-kernel)"; exit 1; }; . "$$envf"
 
-# The module, out of tree, from a copy of kmod/ and uapi/ (as rigtest-module
-# in scripts/rig.mk does), against the debug kernel's O= tree.
+# The module, out of tree, from a copy of kmod/ and uapi/ (as KERNEL= does in
+# scripts/kernels.mk), against the debug kernel's O= tree.
 DEBUG_MODULE_CMD = $(DEBUG_ENV_CMD); set -e; \
 	mkdir -p $(DEBUG_BUILD)/kmod $(DEBUG_BUILD)/uapi/linux; \
 	cp -p kmod/Kbuild kmod/*.c kmod/*.h $(DEBUG_BUILD)/kmod/; \

@@ -42,9 +42,10 @@ MAN_OUT        := $(BUILD)/man
 MKMAN          := $(CURDIR)/scripts/mkman.sh
 
 # The module's sources as DKMS builds them: no objects, no generated
-# *.mod.c, no rig-only fault injection (rigtest.c, CONFIG_MAGENTA_RIGTEST).
+# *.mod.c. (The rig's fault-injecting module lives in scripts/rigtest/module/
+# and is never installed.)
 DKMS_FILES := Kbuild kmod/Kbuild \
-	$(filter-out %.mod.c kmod/rigtest.c,$(wildcard kmod/*.c)) \
+	$(filter-out %.mod.c,$(wildcard kmod/*.c)) \
 	$(wildcard kmod/*.h) uapi/linux/magenta.h
 
 LIBMX_INSTALL_VARS := DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \

@@ -5,11 +5,12 @@
 #
 # Prove that scripts/vm.sh notices each kind of failure: run it once per
 # fault and check that it fails with the right `FAIL:` reason; and that clean
-# runs pass. KO is the normal module, the rigtest KO the variant built with
-# CONFIG_MAGENTA_RIGTEST=y (kmod/rigtest.c), DIR holds pass_test and
-# fail_test. Prints TAP and `N passed, N failed` last; exit 1 if any case is
-# wrong. The hung-guest case (VM_TIMEOUT=$RIG_HANG_TIMEOUT, default 60 s)
-# runs in the background while the others run.
+# runs pass. KO is the normal module, the rigtest KO magenta_rigtest.ko
+# (scripts/rigtest/module/), which the fault cases load after KO with
+# rigtest_fault=... (vm.sh gives --insmod-args to the last module); DIR holds
+# pass_test and fail_test. Prints TAP and `N passed, N failed` last; exit 1
+# if any case is wrong. The hung-guest case (VM_TIMEOUT=$RIG_HANG_TIMEOUT,
+# default 60 s) runs in the background while the others run.
 
 set -uo pipefail
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
@@ -44,14 +45,14 @@ HANG_TIMEOUT=${RIG_HANG_TIMEOUT:-60}
 # line must match) % environment % vm.sh arguments
 CASES=(
 	"clean%pass%%check --ko $KO $PASS"
-	"clean-rigtest-variant%pass%%check --ko $RKO $PASS"
+	"clean-rigtest-module%pass%%check --ko $KO --ko $RKO $PASS"
 	"failing-test%^FAIL: 1 test case\\(s\\) failed or did not run: fail_test$%%check --ko $KO $PASS $FAILP"
-	"warn%^FAIL: kernel report \\[WARNING\\] WARNING: CPU: .* mx_rigtest_init%%check --ko $RKO --insmod-args rigtest_fault=warn $PASS"
-	"oops%^FAIL: kernel report \\[(BUG|Oops|general protection fault)\\] .*NULL pointer dereference%%check --ko $RKO --insmod-args rigtest_fault=oops $PASS"
-	"leak%^FAIL: stats counters not zero at the end: endpoints=1$%%check --ko $RKO --insmod-args rigtest_fault=leak $PASS"
-	"insmod-fails%^FAIL: insmod magenta.ko \\(rc=[0-9]+\\) failed$%%check --ko $RKO --insmod-args rigtest_fault=bogus $PASS"
+	"warn%^FAIL: kernel report \\[WARNING\\] WARNING: CPU: .* mx_rigtest_init%%check --ko $KO --ko $RKO --insmod-args rigtest_fault=warn $PASS"
+	"oops%^FAIL: kernel report \\[(BUG|Oops|general protection fault)\\] .*NULL pointer dereference%%check --ko $KO --ko $RKO --insmod-args rigtest_fault=oops $PASS"
+	"leak%^FAIL: stats counters not zero at the end: procs=1$%%check --ko $KO --ko $RKO --insmod-args rigtest_fault=leak $PASS"
+	"insmod-fails%^FAIL: insmod magenta_rigtest.ko \\(rc=[0-9]+\\) failed$%%check --ko $KO --ko $RKO --insmod-args rigtest_fault=bogus $PASS"
 	"run-exit-code%exit=3%%run --ko $KO /bin/sh -c 'exit 3'"
-	"hung-guest%^FAIL: the VM did not finish within VM_TIMEOUT=$HANG_TIMEOUT s \\(hung guest\\? in insmod\\)$%VM_TIMEOUT=$HANG_TIMEOUT%check --ko $RKO --insmod-args rigtest_fault=hang $PASS"
+	"hung-guest%^FAIL: the VM did not finish within VM_TIMEOUT=$HANG_TIMEOUT s \\(hung guest\\? in insmod\\)$%VM_TIMEOUT=$HANG_TIMEOUT%check --ko $KO --ko $RKO --insmod-args rigtest_fault=hang $PASS"
 )
 
 # run_case NAME ENV ARGS: vm.sh output in $OUTDIR/NAME.out, status in .rc.

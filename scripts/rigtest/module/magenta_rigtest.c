@@ -2,8 +2,9 @@
 /*
  * Faults on purpose, for the rig's self-test only.
  *
- * Linked only into a module built with CONFIG_MAGENTA_RIGTEST=y by
- * `make rig-selftest`; the normal magenta.ko contains none of this.
+ * A module of its own, magenta_rigtest.ko, built and loaded only by
+ * `make rig-selftest` (scripts/rig-selftest.sh), after magenta.ko. It uses
+ * nothing of magenta.ko but its device node; magenta.ko contains none of it.
  *
  * Copyright (C) 2026 The magenta-linux authors
  */
@@ -17,24 +18,27 @@
  * - ``none`` (default): nothing happens.
  * - ``warn``: a WARN() splat (the guest boots with panic_on_warn=1).
  * - ``oops``: a NULL pointer dereference in a work item.
- * - ``leak``: one endpoint is counted as alive and only given back when the
- *   module is removed, so /sys/class/misc/magenta/stats/endpoints stays 1.
+ * - ``leak``: /dev/magenta is opened from the kernel and the file is kept
+ *   until this module is removed, so its handle table outlives every
+ *   process: /sys/class/misc/magenta/stats/procs stays 1 when the rig reads
+ *   the counters at the end of the run, and magenta.ko cannot be removed
+ *   before this module is.
  * - ``hang``: module loading sleeps for rigtest_hang_secs seconds
  *   (interruptibly), so insmod does not return and the guest never finishes.
+ * - anything else: loading fails with -EINVAL.
  *
  * Locking: none; everything happens once, at load and at unload.
  */
 
 #include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-
-#include "rigtest.h"
-#include "stats.h"
 
 static char *rigtest_fault = "none";
 module_param(rigtest_fault, charp, 0444);
@@ -51,7 +55,8 @@ struct mx_rigtest_target {
 /* Always NULL; read with READ_ONCE() so the compiler cannot see through it. */
 static struct mx_rigtest_target *mx_rigtest_null;
 
-static bool mx_rigtest_leaked;
+/* The leak fault's open of /dev/magenta, closed at unload; or NULL. */
+static struct file *mx_rigtest_file;
 
 static void mx_rigtest_oops_fn(struct work_struct *work)
 {
@@ -76,16 +81,30 @@ static int mx_rigtest_hang(void)
 	return 0;
 }
 
+static int mx_rigtest_leak(void)
+{
+	struct file *f;
+
+	f = filp_open("/dev/magenta", O_RDWR, 0);
+	if (IS_ERR(f)) {
+		pr_err("magenta rigtest: cannot open /dev/magenta (%ld)\n",
+		       PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	pr_info("magenta rigtest: keeping /dev/magenta open until unload on purpose\n");
+	mx_rigtest_file = f;
+	return 0;
+}
+
 /**
  * mx_rigtest_init() - provoke the fault chosen by the rigtest_fault parameter
  *
- * Called at the end of the module's init.
- *
  * Context: process context (module load), may sleep.
- * Return: 0, or -EINTR if the hang fault was interrupted by a signal, or
- * -EINVAL for an unknown fault name.
+ * Return: 0; -EINTR if the hang fault was interrupted by a signal; the error
+ * of filp_open() if the leak fault cannot open /dev/magenta; -EINVAL for an
+ * unknown fault name.
  */
-int mx_rigtest_init(void)
+static int __init mx_rigtest_init(void)
 {
 	if (!rigtest_fault || !strcmp(rigtest_fault, "none"))
 		return 0;
@@ -99,12 +118,8 @@ int mx_rigtest_init(void)
 		flush_work(&mx_rigtest_oops_work);
 		return 0;
 	}
-	if (!strcmp(rigtest_fault, "leak")) {
-		pr_info("magenta rigtest: leaking one endpoint on purpose\n");
-		mx_stat_inc(MX_STAT_ENDPOINTS);
-		mx_rigtest_leaked = true;
-		return 0;
-	}
+	if (!strcmp(rigtest_fault, "leak"))
+		return mx_rigtest_leak();
 	if (!strcmp(rigtest_fault, "hang"))
 		return mx_rigtest_hang();
 
@@ -115,16 +130,23 @@ int mx_rigtest_init(void)
 /**
  * mx_rigtest_exit() - undo what mx_rigtest_init() left behind
  *
- * Called from the module's exit: gives back the endpoint counted by the leak
- * fault, and makes sure no work item is left.
+ * Closes the file the leak fault kept open, and makes sure no work item is
+ * left.
  *
  * Context: process context (module removal), may sleep.
  */
-void mx_rigtest_exit(void)
+static void __exit mx_rigtest_exit(void)
 {
 	cancel_work_sync(&mx_rigtest_oops_work);
-	if (mx_rigtest_leaked) {
-		mx_stat_dec(MX_STAT_ENDPOINTS);
-		mx_rigtest_leaked = false;
+	if (mx_rigtest_file) {
+		filp_close(mx_rigtest_file, NULL);
+		mx_rigtest_file = NULL;
 	}
 }
+
+module_init(mx_rigtest_init);
+module_exit(mx_rigtest_exit);
+
+MODULE_DESCRIPTION("Faults on purpose for the magenta-linux test rig's self-test");
+MODULE_AUTHOR("The magenta-linux authors");
+MODULE_LICENSE("GPL");
