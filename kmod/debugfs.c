@@ -59,19 +59,28 @@ static void mx_show_handle(struct seq_file *m, struct mx_handle_table *t,
 			   u32 idx)
 {
 	struct mx_handle_slot *s = &mx_table_slots(t)->s[idx];
-	struct mx_endpoint *ep = s->ep;
-	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
+	struct mx_endpoint *ep = mx_endpoint_of(s->obj);
+	struct mx_signals_state st;
+	struct mx_pipe *pipe;
 	u32 msgs, bytes;
 	bool peer_dead;
 
+	seq_printf(m, "  handle %d rights %#x koid %llu",
+		   mx_table_value_locked(t, idx), s->rights, s->obj->koid);
+	if (!ep) {
+		mx_object_signals(s->obj, &st);
+		seq_printf(m, " type %u signals %#x\n", s->obj->ops->type,
+			   st.satisfied);
+		return;
+	}
+	pipe = mx_endpoint_pipe(ep);
 	spin_lock(&pipe->lock);
 	msgs = ep->nr_msgs;
 	bytes = ep->nr_bytes;
 	peer_dead = mx_endpoint_peer(ep)->dead;
 	spin_unlock(&pipe->lock);
-	seq_printf(m, "  handle %d rights %#x pipe %p side %u%s queued %u msgs %u bytes%s\n",
-		   mx_table_value_locked(t, idx), s->rights, pipe, ep->side,
-		   ep->reply ? " reply" : "", msgs, bytes,
+	seq_printf(m, " pipe side %u%s queued %u msgs %u bytes%s\n",
+		   ep->side, ep->reply ? " reply" : "", msgs, bytes,
 		   peer_dead ? " peer-closed" : "");
 }
 

@@ -10,8 +10,8 @@
  *
  * Every process that opens /dev/magenta gets one &struct mx_handle_table,
  * bound to its thread group (&mx_handle_table.owner); all its threads share
- * it and no other process can use it. A handle names one endpoint with a
- * fixed set of rights.
+ * it and no other process can use it. A handle names one object (object.c)
+ * with a fixed set of rights; several handles may name the same object.
  *
  * A table is an array of slots, grown by doubling, with a FIFO free list so
  * a freed slot is reused as late as possible. A handle value encodes the
@@ -32,10 +32,13 @@
  * every pipe lock (pipe.c). Nothing that sleeps runs under it; a larger
  * slot array is allocated outside it, swapped in under it, and the old one
  * freed after an RCU grace period. Lockless lookups (mx_table_get(),
- * mx_table_alive()) pin the endpoint with kref_get_unless_zero(); pipes are
- * freed after a grace period too (pipe.c). An endpoint's holder reference moves
- * in and out of the table under this lock, so a handle is never in two
- * places and another thread never sees a half-moved handle.
+ * mx_table_alive()) pin the object with mx_object_tryget(); objects are
+ * freed after a grace period too (object.c). A handle's holder reference
+ * moves in and out of the table under this lock, so a handle is never in
+ * two places and another thread never sees a half-moved handle.
+ *
+ * This file also holds the calls on handles that any object type answers:
+ * close, duplicate, replace, get_info and object_signal.
  */
 
 #include <linux/mm.h>
@@ -48,8 +51,7 @@
 
 #include "handle_table.h"
 #include "magenta.h"
-#include "message.h"
-#include "pipe.h"
+#include "object.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -85,7 +87,7 @@ struct mx_slot_array *mx_table_slots(struct mx_handle_table *t)
 
 static void mx_slot_set_tag(struct mx_handle_slot *s, u32 gen, u32 state)
 {
-	/* Orders the writes of ep and rights before the tag. */
+	/* Orders the writes of obj and rights before the tag. */
 	smp_store_release(&s->tag, MX_SLOT_TAG(gen & MX_GEN_MASK, state));
 }
 
@@ -153,12 +155,12 @@ void mx_table_destroy(struct mx_handle_table *t)
 		if (MX_SLOT_STATE(s->tag) != MX_SLOT_LIVE)
 			continue;
 		trace_magenta_handle_close(mx_encode(t, i, MX_SLOT_GEN(s->tag)),
-					   s->ep, true);
+					   s->obj, true);
 		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag) + 1, MX_SLOT_FREE);
 		mx_stat_dec(MX_STAT_HANDLES);
 		mx_process_uncharge(t->proc, 1);
-		mx_endpoint_wake(s->ep);
-		mx_endpoint_close(s->ep);
+		mx_object_wake(s->obj);
+		mx_object_close(s->obj);
 		cond_resched();
 	}
 	kvfree_rcu(a, rcu);
@@ -209,16 +211,16 @@ static struct mx_handle_slot *mx_table_peek(struct mx_handle_table *t,
 	idx = mx_value_slot(t, value, &gen);
 	if (idx >= a->nr)
 		return NULL;
-	/* Pairs with mx_slot_set_tag(): ep and rights are read after. */
+	/* Pairs with mx_slot_set_tag(): obj and rights are read after. */
 	*tag = smp_load_acquire(&a->s[idx].tag);
 	return *tag == MX_SLOT_TAG(gen, MX_SLOT_LIVE) ? &a->s[idx] : NULL;
 }
 
 /**
- * mx_table_get() - look up a handle and pin its endpoint, without locking
+ * mx_table_get() - look up a handle and pin its object, without locking
  * @t:		the table
  * @value:	the handle value
- * @ref:	receives the endpoint (referenced) and the rights
+ * @ref:	receives the object (referenced) and the rights
  *
  * Return: 0, or -EBADSLT if @value is not a handle of @t.
  */
@@ -226,7 +228,7 @@ int mx_table_get(struct mx_handle_table *t, s32 value,
 		 struct mx_handle_ref *ref)
 {
 	struct mx_handle_slot *s;
-	struct mx_endpoint *ep;
+	struct mx_object *obj;
 	u32 tag, rights;
 	int r = -EBADSLT;
 
@@ -234,17 +236,17 @@ int mx_table_get(struct mx_handle_table *t, s32 value,
 	s = mx_table_peek(t, value, &tag);
 	if (!s)
 		goto out;
-	ep = READ_ONCE(s->ep);
+	obj = READ_ONCE(s->obj);
 	rights = READ_ONCE(s->rights);
-	if (!mx_endpoint_tryget(ep))
+	if (!mx_object_tryget(obj))
 		goto out;
 	/* A slot freed or replaced meanwhile has another tag now. */
 	smp_rmb();
 	if (READ_ONCE(s->tag) != tag) {
-		mx_endpoint_put(ep);
+		mx_object_put(obj);
 		goto out;
 	}
-	ref->ep = ep;
+	ref->obj = obj;
 	ref->rights = rights;
 	r = 0;
 out:
@@ -253,15 +255,15 @@ out:
 }
 
 /**
- * mx_table_alive() - does a handle value still name an endpoint?
+ * mx_table_alive() - does a handle value still name an object?
  * @t:		the table
  * @value:	the handle value
- * @ep:		the endpoint it named
+ * @obj:	the object it named
  *
- * Return: true if @value is a live handle of @t for @ep.
+ * Return: true if @value is a live handle of @t for @obj.
  */
 bool mx_table_alive(struct mx_handle_table *t, s32 value,
-		    struct mx_endpoint *ep)
+		    struct mx_object *obj)
 {
 	struct mx_handle_slot *s;
 	bool alive;
@@ -269,8 +271,8 @@ bool mx_table_alive(struct mx_handle_table *t, s32 value,
 
 	rcu_read_lock();
 	s = mx_table_peek(t, value, &tag);
-	alive = s && READ_ONCE(s->ep) == ep;
-	smp_rmb();	/* read ep before the tag again, as in mx_table_get() */
+	alive = s && READ_ONCE(s->obj) == obj;
+	smp_rmb();	/* read obj before the tag again, as in mx_table_get() */
 	alive = alive && READ_ONCE(s->tag) == tag;
 	rcu_read_unlock();
 	return alive;
@@ -294,7 +296,7 @@ static void mx_table_push_free(struct mx_handle_table *t,
  * @s:	the slot
  *
  * The slot's generation moves on, so its old value is dead. The caller
- * takes over the endpoint reference the slot held.
+ * takes over the object reference the slot held.
  */
 void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s)
 {
@@ -315,24 +317,24 @@ void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s)
  *
  * Waiters on the handle are woken so they see it is gone.
  *
- * Return: the endpoint, whose holder reference passes to the caller, or
+ * Return: the object, whose holder reference passes to the caller, or
  * NULL if @value is not a handle of @t.
  */
-struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value)
+struct mx_object *mx_table_remove(struct mx_handle_table *t, s32 value)
 {
 	struct mx_handle_slot *s;
-	struct mx_endpoint *ep = NULL;
+	struct mx_object *obj = NULL;
 
 	spin_lock(&t->lock);
 	s = mx_table_slot(t, value);
 	if (s) {
-		ep = s->ep;
+		obj = s->obj;
 		mx_table_free_slot(t, s);
 	}
 	spin_unlock(&t->lock);
-	if (ep)
-		mx_endpoint_wake(ep);
-	return ep;
+	if (obj)
+		mx_object_wake(obj);
+	return obj;
 }
 
 /* Make room for at least @need slots; the table had @cur slots. */
@@ -444,31 +446,38 @@ s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx)
 	return mx_encode(t, idx, MX_SLOT_GEN(mx_table_slots(t)->s[idx].tag));
 }
 
+/* mx_table_commit() with @t locked. */
+static void mx_table_commit_locked(struct mx_handle_table *t, u32 n,
+				   const u32 *idx,
+				   const struct mx_handle_ref *hs)
+{
+	struct mx_slot_array *a = mx_table_slots(t);
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct mx_handle_slot *s = &a->s[idx[i]];
+
+		WRITE_ONCE(s->obj, hs[i].obj);
+		WRITE_ONCE(s->rights, hs[i].rights);
+		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag), MX_SLOT_LIVE);
+	}
+	mx_stat_add(MX_STAT_HANDLES, n);
+}
+
 /**
  * mx_table_commit() - make reserved slots live handles
  * @t:		the table
  * @n:		number of slots
  * @idx:	their indices
- * @hs:		the endpoints, whose holder references pass to the table,
+ * @hs:		the objects, whose holder references pass to the table,
  *		and the rights of each new handle
  */
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
-		     const struct mx_msg_handle *hs)
+		     const struct mx_handle_ref *hs)
 {
-	struct mx_slot_array *a;
-	u32 i;
-
 	spin_lock(&t->lock);
-	a = mx_table_slots(t);
-	for (i = 0; i < n; i++) {
-		struct mx_handle_slot *s = &a->s[idx[i]];
-
-		WRITE_ONCE(s->ep, hs[i].ep);
-		WRITE_ONCE(s->rights, hs[i].rights);
-		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag), MX_SLOT_LIVE);
-	}
+	mx_table_commit_locked(t, n, idx, hs);
 	spin_unlock(&t->lock);
-	mx_stat_add(MX_STAT_HANDLES, n);
 }
 
 /**
@@ -490,33 +499,129 @@ void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx)
 }
 
 /**
+ * mx_table_install() - give a new object its first handle
+ * @t:		the caller's table
+ * @obj:	the object, whose reference passes to the table on success
+ * @rights:	the handle's rights
+ * @uvalue:	where to write the handle value for the caller, first
+ *
+ * Return: 0; -MX_ERRNO_NO_MEMORY with nothing installed when the table is
+ * full or over the handle limit, or -EFAULT when @uvalue cannot be
+ * written; -EBADF when the table is dead.
+ */
+int mx_table_install(struct mx_handle_table *t, struct mx_object *obj,
+		     u32 rights, s32 __user *uvalue)
+{
+	struct mx_handle_ref h = { .obj = obj, .rights = rights };
+	s32 value;
+	u32 idx;
+	int r;
+
+	r = mx_table_reserve(t, 1, &idx, &value);
+	if (r)
+		return r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
+	if (put_user(value, uvalue)) {
+		mx_table_unreserve(t, 1, &idx);
+		return -EFAULT;
+	}
+	mx_table_commit(t, 1, &idx, &h);
+	return 0;
+}
+
+/**
+ * mx_handle_close() - close a handle
+ * @t:		the caller's table
+ * @value:	the handle
+ *
+ * Return: 0, or -MX_ERRNO_INVALID_ARGS if @value is not a handle of @t.
+ */
+int mx_handle_close(struct mx_handle_table *t, s32 value)
+{
+	struct mx_object *obj = mx_table_remove(t, value);
+
+	trace_magenta_handle_close(value, obj, false);
+	if (!obj)
+		return -MX_ERRNO_INVALID_ARGS;
+	mx_object_close(obj);
+	return 0;
+}
+
+/*
+ * The checks of duplicate (@need MX_RIGHT_DUPLICATE) and replace (@need 0),
+ * in this order: the handle, the right it needs, the rights asked for.
+ * @t is locked.
+ */
+static int mx_rights_check(struct mx_handle_table *t, s32 value, u32 rights,
+			   u32 need, struct mx_handle_slot **sp)
+{
+	struct mx_handle_slot *s = mx_table_slot(t, value);
+
+	if (!s)
+		return -MX_ERRNO_BAD_HANDLE;
+	if ((s->rights & need) != need)
+		return -MX_ERRNO_ACCESS_DENIED;
+	if (rights != MX_RIGHT_SAME_RIGHTS && (rights & ~s->rights))
+		return -MX_ERRNO_INVALID_ARGS;
+	*sp = s;
+	return 0;
+}
+
+static u32 mx_rights_new(const struct mx_handle_slot *s, u32 rights)
+{
+	return rights == MX_RIGHT_SAME_RIGHTS ? s->rights : rights;
+}
+
+/**
  * mx_handle_duplicate() - make a second handle to the same object
  * @t:		the caller's table
  * @a:		the arguments
- * @argp:	where the new handle would be written back
+ * @argp:	where to write the new handle back
  *
- * The only objects, pipe endpoints, never hold MX_RIGHT_DUPLICATE (each has
- * exactly one handle), and rights never grow, so after the lookup this
- * always ends in ERR_ACCESS_DENIED. A duplicable object type would need a
- * holder count before the rest of the call could exist.
+ * The new slot is reserved and its value written back before the source is
+ * looked at again, under the table lock, for the commit: a source closed
+ * meanwhile gives ERR_BAD_HANDLE and nothing is installed.
  *
- * Return: a negative MX_ERRNO_* value.
+ * Return: 0 or a negative MX_ERRNO_* value.
  */
 int mx_handle_duplicate(struct mx_handle_table *t,
 			const struct mx_ioc_handle_dup *a, void __user *argp)
 {
+	struct mx_ioc_handle_dup __user *uarg = argp;
 	struct mx_handle_slot *s;
+	struct mx_handle_ref h;
+	s32 value;
+	u32 idx;
 	int r;
 
 	if (a->pad)
 		return -MX_ERRNO_INVALID_ARGS;
 	spin_lock(&t->lock);
-	s = mx_table_slot(t, a->handle);
-	if (!s)
-		r = -MX_ERRNO_BAD_HANDLE;
-	else
-		r = -MX_ERRNO_ACCESS_DENIED;
+	r = mx_rights_check(t, a->handle, a->rights, MX_RIGHT_DUPLICATE, &s);
 	spin_unlock(&t->lock);
+	if (r)
+		return r;
+	r = mx_table_reserve(t, 1, &idx, &value);
+	if (r)
+		return r == -EBADF ? r : -MX_ERRNO_NO_MEMORY;
+	r = -EFAULT;
+	if (put_user(value, &uarg->result))
+		goto err;
+
+	spin_lock(&t->lock);
+	r = mx_rights_check(t, a->handle, a->rights, MX_RIGHT_DUPLICATE, &s);
+	if (!r) {
+		h.obj = s->obj;
+		h.rights = mx_rights_new(s, a->rights);
+		mx_object_get(h.obj);
+		mx_table_commit_locked(t, 1, &idx, &h);
+	}
+	spin_unlock(&t->lock);
+	if (r)
+		goto err;
+	trace_magenta_handle_duplicate(a->handle, value, h.obj, h.rights);
+	return 0;
+err:
+	mx_table_unreserve(t, 1, &idx);
 	return r;
 }
 
@@ -527,20 +632,6 @@ static u32 mx_slot_next_gen(struct mx_handle_table *t, u32 idx, u32 gen)
 	if (!mx_encode(t, idx, gen))
 		gen = (gen + 1) & MX_GEN_MASK;
 	return gen;
-}
-
-/* Checks of mx_handle_replace(); @t is locked. */
-static int mx_replace_check(struct mx_handle_table *t, s32 value, u32 rights,
-			    struct mx_handle_slot **sp)
-{
-	struct mx_handle_slot *s = mx_table_slot(t, value);
-
-	if (!s)
-		return -MX_ERRNO_BAD_HANDLE;
-	if (rights != MX_RIGHT_SAME_RIGHTS && (rights & ~s->rights))
-		return -MX_ERRNO_INVALID_ARGS;
-	*sp = s;
-	return 0;
 }
 
 /**
@@ -560,14 +651,14 @@ int mx_handle_replace(struct mx_handle_table *t,
 {
 	struct mx_ioc_handle_dup __user *uarg = argp;
 	struct mx_handle_slot *s;
-	struct mx_endpoint *ep;
+	struct mx_object *obj;
 	u32 idx, rights, gen;
 	int r;
 
 	if (a->pad)
 		return -MX_ERRNO_INVALID_ARGS;
 	spin_lock(&t->lock);
-	r = mx_replace_check(t, a->handle, a->rights, &s);
+	r = mx_rights_check(t, a->handle, a->rights, 0, &s);
 	if (!r) {
 		idx = s - mx_table_slots(t)->s;
 		gen = mx_slot_next_gen(t, idx, MX_SLOT_GEN(s->tag));
@@ -580,24 +671,105 @@ int mx_handle_replace(struct mx_handle_table *t,
 		return -EFAULT;
 
 	spin_lock(&t->lock);
-	r = mx_replace_check(t, a->handle, a->rights, &s);
+	r = mx_rights_check(t, a->handle, a->rights, 0, &s);
 	if (!r) {
-		rights = a->rights == MX_RIGHT_SAME_RIGHTS ? s->rights :
-							     a->rights;
+		rights = mx_rights_new(s, a->rights);
 		gen = mx_slot_next_gen(t, idx, MX_SLOT_GEN(s->tag));
 		/* Hide the slot from lockless readers while rights change. */
 		mx_slot_set_tag(s, MX_SLOT_GEN(s->tag), MX_SLOT_RESERVED);
 		WRITE_ONCE(s->rights, rights);
 		mx_slot_set_tag(s, gen, MX_SLOT_LIVE);
-		ep = s->ep;
-		mx_endpoint_get(ep);
+		obj = s->obj;
+		mx_object_get(obj);
 	}
 	spin_unlock(&t->lock);
 	if (r)
 		return r;
-	trace_magenta_handle_replace(a->handle, mx_encode(t, idx, gen), ep,
+	trace_magenta_handle_replace(a->handle, mx_encode(t, idx, gen), obj,
 				     rights);
-	mx_endpoint_wake(ep);
-	mx_endpoint_put(ep);
+	mx_object_wake(obj);
+	mx_object_put(obj);
 	return 0;
+}
+
+/**
+ * mx_handle_get_info() - what a handle names
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Checks the handle, then the topic; MX_INFO_HANDLE_BASIC then checks the
+ * buffer pointer and its size. No right is needed.
+ *
+ * Return: the number of bytes written to the buffer (0 for
+ * MX_INFO_HANDLE_VALID), or a negative MX_ERRNO_* value.
+ */
+int mx_handle_get_info(struct mx_handle_table *t,
+		       const struct mx_ioc_handle_get_info *a)
+{
+	struct mx_handle_basic_info info = {};
+	struct mx_handle_ref h;
+	int r;
+
+	if (mx_table_get(t, a->handle, &h))
+		return -MX_ERRNO_BAD_HANDLE;
+	switch (a->topic) {
+	case MX_INFO_HANDLE_VALID:
+		r = 0;
+		break;
+	case MX_INFO_HANDLE_BASIC:
+		r = -MX_ERRNO_INVALID_ARGS;
+		if (!a->info)
+			break;
+		r = -MX_ERRNO_NOT_ENOUGH_BUFFER;
+		if (a->info_size < sizeof(info))
+			break;
+		info.koid = h.obj->koid;
+		info.rights = h.rights;
+		info.type = h.obj->ops->type;
+		info.props = h.obj->ops->props;
+		r = copy_to_user(u64_to_user_ptr(a->info), &info, sizeof(info)) ?
+		    -MX_ERRNO_INVALID_ARGS : sizeof(info);
+		break;
+	default:
+		r = -MX_ERRNO_INVALID_ARGS;
+	}
+	mx_object_put(h.obj);
+	return r;
+}
+
+/**
+ * mx_object_signal() - clear, then set the user signals of an object
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Checks, in the order of Magenta's kernel: the handle, MX_RIGHT_WRITE,
+ * whether the type has user signals, the masks.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_object_signal(struct mx_handle_table *t,
+		     const struct mx_ioc_object_signal *a)
+{
+	struct mx_handle_ref h;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	if (mx_table_get(t, a->handle, &h))
+		return -MX_ERRNO_BAD_HANDLE;
+	r = -MX_ERRNO_ACCESS_DENIED;
+	if (!(h.rights & MX_RIGHT_WRITE))
+		goto out;
+	r = -MX_ERRNO_NOT_SUPPORTED;
+	if (!h.obj->ops->user_signal)
+		goto out;
+	r = -MX_ERRNO_INVALID_ARGS;
+	if ((a->clear_mask | a->set_mask) & ~MX_SIGNAL_SIGNAL_ALL)
+		goto out;
+	r = h.obj->ops->user_signal(h.obj, a->clear_mask, a->set_mask);
+out:
+	trace_magenta_object_signal(a->handle, h.obj, a->clear_mask,
+				    a->set_mask, r);
+	mx_object_put(h.obj);
+	return r;
 }

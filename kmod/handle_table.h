@@ -13,11 +13,12 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "object.h"
 #include "process.h"
 
-struct mx_endpoint;
 struct mx_ioc_handle_dup;
-struct mx_msg_handle;
+struct mx_ioc_handle_get_info;
+struct mx_ioc_object_signal;
 struct pid;
 
 /* Bits of a handle's slot index; the rest of the 31 bits is a generation. */
@@ -26,17 +27,17 @@ struct pid;
 
 /**
  * struct mx_handle_slot - one entry of a handle table
- * @ep:		the object the handle names, valid while @tag says LIVE
+ * @obj:	the object the handle names, valid while @tag says LIVE
  * @rights:	MX_RIGHT_* the handle holds
  * @tag:	generation << 2 | state (MX_SLOT_*); written last, with
  *		release order, so a lockless reader that sees the same @tag
- *		before and after reading @ep and @rights has read a
+ *		before and after reading @obj and @rights has read a
  *		consistent handle
  * @next_free:	index of the next free slot (state FREE)
  * @mark:	scratch bit for duplicate detection, under the table lock
  */
 struct mx_handle_slot {
-	struct mx_endpoint *ep;
+	struct mx_object *obj;
 	u32 rights;
 	u32 tag;
 	u32 next_free;
@@ -98,38 +99,36 @@ struct mx_handle_table {
 	struct list_head entry;
 };
 
-/**
- * struct mx_handle_ref - a handle looked up and its object pinned
- * @ep:		the endpoint, with a reference held on its pipe
- * @rights:	the rights of the handle
- */
-struct mx_handle_ref {
-	struct mx_endpoint *ep;
-	u32 rights;
-};
-
 int mx_table_init(struct mx_handle_table *t, struct mx_process *proc,
 		  struct mx_user *user);
 void mx_table_destroy(struct mx_handle_table *t);
 int mx_table_get(struct mx_handle_table *t, s32 value,
 		 struct mx_handle_ref *ref);
 bool mx_table_alive(struct mx_handle_table *t, s32 value,
-		    struct mx_endpoint *ep);
-struct mx_endpoint *mx_table_remove(struct mx_handle_table *t, s32 value);
+		    struct mx_object *obj);
+struct mx_object *mx_table_remove(struct mx_handle_table *t, s32 value);
 struct mx_slot_array *mx_table_slots(struct mx_handle_table *t);
 
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals);
 s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx);
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
-		     const struct mx_msg_handle *hs);
+		     const struct mx_handle_ref *hs);
 void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx);
 
 struct mx_handle_slot *mx_table_slot(struct mx_handle_table *t, s32 value);
 void mx_table_free_slot(struct mx_handle_table *t, struct mx_handle_slot *s);
 
+int mx_table_install(struct mx_handle_table *t, struct mx_object *obj,
+		     u32 rights, s32 __user *uvalue);
+
+int mx_handle_close(struct mx_handle_table *t, s32 value);
 int mx_handle_duplicate(struct mx_handle_table *t,
 			const struct mx_ioc_handle_dup *a, void __user *argp);
 int mx_handle_replace(struct mx_handle_table *t,
 		      const struct mx_ioc_handle_dup *a, void __user *argp);
+int mx_handle_get_info(struct mx_handle_table *t,
+		       const struct mx_ioc_handle_get_info *a);
+int mx_object_signal(struct mx_handle_table *t,
+		     const struct mx_ioc_object_signal *a);
 
 #endif /* __MX_HANDLE_TABLE_H */

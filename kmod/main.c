@@ -9,11 +9,16 @@
  * DOC: Overview
  *
  * The misc device /dev/magenta gives each process that opens it a handle
- * table (handle_table.c). Its ioctls are the Magenta calls: pipes and their
- * messages (pipe.c, message.c), waits on signals (wait.c), and the
- * bootstrap that moves a handle through a file descriptor (xfer.c). This
- * file holds the device, the module parameters and the ioctl dispatcher,
- * which copies each argument struct in and calls the implementation.
+ * table (handle_table.c) of kernel objects (object.c). Its ioctls are the
+ * Magenta calls: calls on any handle (handle_table.c), pipes and their
+ * messages (pipe.c, message.c), events (event.c), waits on signals
+ * (wait.c), and the bootstrap that moves a handle through a file descriptor
+ * (xfer.c). This file holds the device, the module parameters and the
+ * ioctl dispatcher: one switch, whose every case copies in exactly its
+ * argument struct and calls the implementation.
+ *
+ * Dependencies run one way: object.h <- handle_table.h <- wait.h <- the
+ * types (pipe.h, event.h) <- this file.
  *
  * A table belongs to the process that opened the device (process.c).
  * Other processes that come to hold the same file (a fork() child,
@@ -41,11 +46,11 @@
 #include <uapi/linux/magenta.h>
 
 #include "debugfs.h"
+#include "event.h"
 #include "handle_table.h"
 #include "magenta.h"
 #include "pipe.h"
 #include "process.h"
-#include "rigtest.h"
 #include "stats.h"
 #include "trace.h"
 #include "wait.h"
@@ -147,24 +152,13 @@ static int mx_ioc_get_version(void __user *argp)
 		.abi_minor = MX_ABI_MINOR,
 		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
 			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
-			    MX_FEATURE_CALL,
+			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
 	};
 
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
-}
-
-static int mx_handle_close(struct mx_handle_table *t, s32 value)
-{
-	struct mx_endpoint *ep = mx_table_remove(t, value);
-
-	trace_magenta_handle_close(value, ep, false);
-	if (!ep)
-		return -MX_ERRNO_INVALID_ARGS;
-	mx_endpoint_close(ep);
-	return 0;
 }
 
 /* Every argument struct; each command copies in exactly its own. */
@@ -175,31 +169,14 @@ union mx_ioc_args {
 	struct mx_ioc_msgpipe_read read;
 	struct mx_ioc_msgpipe_call call;
 	struct mx_ioc_handle_dup dup;
+	struct mx_ioc_handle_get_info info;
 	struct mx_ioc_wait_one wait_one;
 	struct mx_ioc_wait_many wait_many;
 	struct mx_ioc_handle_export export;
 	struct mx_ioc_handle_import import;
+	struct mx_ioc_event_create event;
+	struct mx_ioc_object_signal signal;
 };
-
-static bool mx_ioc_known(unsigned int cmd)
-{
-	switch (cmd) {
-	case MX_IOC_MSGPIPE_CREATE:
-	case MX_IOC_MSGPIPE_WRITE:
-	case MX_IOC_MSGPIPE_READ:
-	case MX_IOC_MSGPIPE_CALL:
-	case MX_IOC_HANDLE_CLOSE:
-	case MX_IOC_HANDLE_DUPLICATE:
-	case MX_IOC_HANDLE_REPLACE:
-	case MX_IOC_WAIT_ONE:
-	case MX_IOC_WAIT_MANY:
-	case MX_IOC_HANDLE_EXPORT:
-	case MX_IOC_HANDLE_IMPORT:
-		return true;
-	default:
-		return false;
-	}
-}
 
 /*
  * Copy in an argument struct. Always inlined, so that the size is a
@@ -219,8 +196,7 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (cmd == MX_IOC_GET_VERSION)
 		return mx_ioc_get_version(argp);
-	if (!mx_ioc_known(cmd))
-		return -ENOTTY;
+	/* A table serves only the process that opened it (process.c). */
 	if (unlikely(!mx_process_is_current(t->proc)))
 		return -EBADF;
 
@@ -246,6 +222,9 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_HANDLE_REPLACE:
 		return mx_args_in(&a.dup, argp, sizeof(a.dup)) ?:
 		       mx_handle_replace(t, &a.dup, argp);
+	case MX_IOC_HANDLE_GET_INFO:
+		return mx_args_in(&a.info, argp, sizeof(a.info)) ?:
+		       mx_handle_get_info(t, &a.info);
 	case MX_IOC_WAIT_ONE:
 		return mx_args_in(&a.wait_one, argp, sizeof(a.wait_one)) ?:
 		       mx_wait_one(t, &a.wait_one, argp);
@@ -255,9 +234,17 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_HANDLE_EXPORT:
 		return mx_args_in(&a.export, argp, sizeof(a.export)) ?:
 		       mx_handle_export(t, &a.export, argp);
-	default:
+	case MX_IOC_HANDLE_IMPORT:
 		return mx_args_in(&a.import, argp, sizeof(a.import)) ?:
 		       mx_handle_import(t, &a.import, argp);
+	case MX_IOC_EVENT_CREATE:
+		return mx_args_in(&a.event, argp, sizeof(a.event)) ?:
+		       mx_event_create(t, &a.event, argp);
+	case MX_IOC_OBJECT_SIGNAL:
+		return mx_args_in(&a.signal, argp, sizeof(a.signal)) ?:
+		       mx_object_signal(t, &a.signal);
+	default:
+		return -ENOTTY;
 	}
 }
 
@@ -291,14 +278,9 @@ static int __init mx_init(void)
 	r = misc_register(&mx_misc);
 	if (r)
 		goto err_cache;
-	r = mx_rigtest_init();
-	if (r)
-		goto err_misc;
 	mx_debugfs_init();
 	return 0;
 
-err_misc:
-	misc_deregister(&mx_misc);
 err_cache:
 	mx_pipe_cache_exit();
 	return r;
@@ -307,7 +289,6 @@ err_cache:
 static void __exit mx_exit(void)
 {
 	mx_debugfs_exit();
-	mx_rigtest_exit();
 	misc_deregister(&mx_misc);
 	mx_process_exit();
 	mx_pipe_cache_exit();

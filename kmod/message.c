@@ -15,16 +15,17 @@
  * endpoint keeps the buffer of the last message read from it and hands it
  * to the next write to it that fits, so steady traffic does not allocate
  * and free (for large messages, a high-order block) each time. While
- * queued it owns the holder reference of every endpoint it carries; a
- * message destroyed unread closes those endpoints, whose own queues are then
- * destroyed in turn. mx_messages_bury() does that with a work list instead of
- * recursion, so a chain of nested pipes of any depth cannot overflow the
- * kernel stack.
+ * queued it owns the holder reference of every object it carries; a
+ * message destroyed unread closes those objects, and the queues of the
+ * endpoints among them are then destroyed in turn. mx_messages_bury() does
+ * that with a work list instead of recursion, so a chain of nested pipes of
+ * any depth cannot overflow the kernel stack.
  *
  * DOC: The in-flight graph
  *
- * Every endpoint has exactly one holder: a handle table, an exported file,
- * or one message queued for some endpoint Y. In the last case
+ * Only endpoints take part: other objects hold no queue, so they end no
+ * chain and close no cycle. Every endpoint has exactly one holder: a handle
+ * table, an exported file, or one message queued for some endpoint Y. In the last case
  * &mx_endpoint.held_by points to Y (and pins Y's pipe); a message being
  * written or read, queued nowhere, counts as a root like a table.
  * Following held_by from any endpoint ends either at a root, or in a
@@ -69,7 +70,7 @@ static u64 mx_graph_seq;
  */
 size_t mx_message_cost(u32 num_bytes, u32 num_handles)
 {
-	return (size_t)num_bytes + num_handles * sizeof(struct mx_msg_handle);
+	return (size_t)num_bytes + num_handles * sizeof(struct mx_handle_ref);
 }
 
 /*
@@ -322,21 +323,27 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
 {
 	u32 max = READ_ONCE(mx_max_nesting);
 	u64 seq = ++mx_graph_seq;
-	struct mx_endpoint *n;
+	struct mx_endpoint *n, *ep;
+	bool nests = false;
 	u32 i, h, d = 0;
 
 	lockdep_assert_held(&mx_graph_lock);
 	h = mx_graph_height(dest, seq, max);
-	for (i = 0; i < msg->num_handles; i++)
-		d = max_t(u32, d, msg->handles[i].ep->depth);
+	for (i = 0; i < msg->num_handles; i++) {
+		ep = mx_endpoint_of(msg->handles[i].obj);
+		if (ep) {
+			d = max_t(u32, d, ep->depth);
+			nests = true;
+		}
+	}
 	/* The new level is h + 1, and d more levels hang below it. */
-	if (h + 1 + d > max) {
-		trace_magenta_limit(MX_TRACE_LIMIT_NESTING, dest, h + 1 + d,
-				    max);
+	if (nests && h + 1 + d > max) {
+		trace_magenta_limit(MX_TRACE_LIMIT_NESTING, &dest->obj,
+				    h + 1 + d, max);
 		return -MX_ERRNO_NO_MEMORY;
 	}
 	if (mx_user_charge(user, msg->num_handles)) {
-		trace_magenta_limit(MX_TRACE_LIMIT_INFLIGHT, dest,
+		trace_magenta_limit(MX_TRACE_LIMIT_INFLIGHT, &dest->obj,
 				    (u64)atomic_read(&user->inflight) +
 				    msg->num_handles,
 				    READ_ONCE(mx_max_inflight));
@@ -344,20 +351,24 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
 	}
 	refcount_inc(&user->ref);
 	msg->user = user;
+	*victim = NULL;
+	/* Objects that are no endpoints nest nothing: that was all. */
+	if (!nests)
+		return 0;
 
 	/* Raise the depth of dest and above, before the new links exist. */
 	for (n = dest, i = d + 1; n && i <= max + 1; n = n->held_by, i++)
 		n->depth = max_t(u32, n->depth, i);
 	dest->nr_hmsgs++;
-	*victim = NULL;
 	for (i = 0; i < msg->num_handles; i++) {
-		struct mx_endpoint *ep = msg->handles[i].ep;
-
+		ep = mx_endpoint_of(msg->handles[i].obj);
+		if (!ep)
+			continue;
 		WARN_ON_ONCE(ep->held_by);
 		mx_endpoint_get(dest);
 		ep->held_by = dest;
 		if (ep->gc_seq == seq) {
-			trace_magenta_cycle(ep, dest);
+			trace_magenta_cycle(&ep->obj, &dest->obj);
 			*victim = ep;
 		}
 	}
@@ -373,24 +384,51 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
  */
 void mx_graph_unlink(struct mx_message *msg)
 {
-	struct mx_endpoint *holder = NULL;
+	struct mx_endpoint *holder = NULL, *ep;
 	u32 i;
 
 	lockdep_assert_held(&mx_graph_lock);
-	for (i = 0; i < msg->num_handles && !holder; i++)
-		if (msg->handles[i].ep)
-			holder = msg->handles[i].ep->held_by;
-	/* Before the puts below, which may free the holder. */
+	for (i = 0; i < msg->num_handles && !holder; i++) {
+		ep = msg->handles[i].obj ? mx_endpoint_of(msg->handles[i].obj) :
+					   NULL;
+		if (ep)
+			holder = ep->held_by;
+	}
+	/*
+	 * Before the puts below, which may free the holder. A message that
+	 * carries no endpoint was not counted (mx_graph_link()).
+	 */
 	if (holder && !--holder->nr_hmsgs)
 		holder->depth = 0;
-	for (i = 0; i < msg->num_handles; i++)
-		if (msg->handles[i].ep)
-			mx_graph_unlink_one(msg->handles[i].ep);
+	for (i = 0; i < msg->num_handles; i++) {
+		ep = msg->handles[i].obj ? mx_endpoint_of(msg->handles[i].obj) :
+					   NULL;
+		if (ep)
+			mx_graph_unlink_one(ep);
+	}
 	if (msg->user) {
 		mx_user_uncharge(msg->user, msg->num_handles);
 		mx_user_put(msg->user);
 		msg->user = NULL;
 	}
+}
+
+/*
+ * Let go of one handle of a message being destroyed: an endpoint dies, and
+ * its queue joins @grave; any other object is closed.
+ */
+static void mx_message_bury_handle(struct mx_handle_ref *h,
+				   struct list_head *grave)
+{
+	struct mx_endpoint *ep;
+
+	if (!h->obj)
+		return;
+	ep = mx_endpoint_of(h->obj);
+	if (ep)
+		mx_endpoint_release(ep, grave);
+	else
+		mx_object_close(h->obj);
 }
 
 /* Messages destroyed between two looks at the scheduler. */
@@ -424,8 +462,7 @@ void mx_messages_bury(struct list_head *grave)
 		if (msg->num_handles)
 			mx_graph_unlink(msg);
 		for (i = 0; i < msg->num_handles; i++)
-			if (msg->handles[i].ep)
-				mx_endpoint_release(msg->handles[i].ep, grave);
+			mx_message_bury_handle(&msg->handles[i], grave);
 		mx_message_free(msg);
 		if (++n % MX_BURY_BATCH)
 			continue;

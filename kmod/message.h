@@ -11,18 +11,10 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "object.h"
+
 struct mx_endpoint;
 struct mx_user;
-
-/**
- * struct mx_msg_handle - a handle travelling in a message
- * @ep:		the endpoint; the message holds its holder reference
- * @rights:	the rights the handle keeps
- */
-struct mx_msg_handle {
-	struct mx_endpoint *ep;
-	u32 rights;
-};
 
 /**
  * struct mx_message - one message, queued for an endpoint or in transit
@@ -36,7 +28,8 @@ struct mx_msg_handle {
  *		it carries handles and is queued (graph lock)
  * @data:	an inline payload, right after @handles
  * @pages:	the payload pages (@nr_pages of them), right after @handles
- * @handles:	the handles, in the order they were written
+ * @handles:	the handles, in the order they were written; the message
+ *		holds the holder reference of each object
  */
 struct mx_message {
 	struct list_head entry;
@@ -49,7 +42,7 @@ struct mx_message {
 		u8 *data;
 		struct page **pages;
 	};
-	struct mx_msg_handle handles[];
+	struct mx_handle_ref handles[];
 };
 
 extern struct mutex mx_graph_lock;

@@ -8,13 +8,16 @@
 /**
  * DOC: Message pipes
  *
- * A &struct mx_pipe holds two endpoints. A message written through one
+ * A &struct mx_pipe holds two endpoints, each an object (object.c) of type
+ * MX_OBJ_TYPE_MESSAGE_PIPE with its own koid. A message written through one
  * endpoint is queued, whole, at the tail of the other's &mx_endpoint.queue
  * and read from its head. Each endpoint has exactly one holder at a time (a
- * handle, an exported file, or a message that carries it), which owns one
- * reference on the pipe. When the holder lets go, the endpoint dies: its
- * queue is destroyed and its peer sees PEER_CLOSED. Lookups take further,
- * transient references so the memory outlives a concurrent close.
+ * handle, an exported file, or a message that carries it): its handles
+ * never hold MX_RIGHT_DUPLICATE. When the holder lets go
+ * (&mx_object_ops.close), the endpoint dies: its queue is destroyed and its
+ * peer sees PEER_CLOSED. Lookups take further, transient references so the
+ * memory outlives a concurrent close; an endpoint whose count reaches 0
+ * drops its reference on the pipe, which is freed with the second.
  *
  * mx_msgpipe_write() checks its arguments in the order of the contract,
  * copies payload and handle values in before taking any lock, then, under
@@ -23,18 +26,21 @@
  * the message and the message into the queue in one step. A failure at any
  * point leaves every handle where it was.
  *
- * mx_msgpipe_read() takes the head message out of the queue, reserves table
- * slots for its handles, copies everything out, and only then installs the
- * handles. A fault or a full table puts the message back at the head (so
- * with several readers, a failed read can let a later message overtake
- * it). No global lock is held while user memory is touched.
+ * mx_msgpipe_read() claims the head message, reserves table slots for its
+ * handles, copies everything out, and only then takes the message off the
+ * queue and installs the handles. A fault or a full table leaves the
+ * message where it was. No global lock is held while user memory is
+ * touched.
+ *
+ * The calls of this file take a handle of any type; one that names no
+ * endpoint gets ERR_WRONG_TYPE right after the handle check.
  *
  * Locking: &mx_pipe.lock (a spinlock) protects both endpoints' queues,
  * counters and dead flags; the counters and flags are written with
  * WRITE_ONCE() so that mx_endpoint_signals() can read them without it. It
  * is the innermost magenta lock: taken after
  * the graph mutex and a table lock, never together with another pipe lock.
- * &mx_endpoint.wq has its own lock; wake-ups happen after the pipe lock is
+ * &mx_object.wq has its own lock; wake-ups happen after the pipe lock is
  * dropped. Writes of messages that carry handles hold the graph mutex from
  * the handle checks to the queueing; reads hold it to take such a message
  * off the queue or to put it back (see message.c). A read that finds one at
@@ -73,9 +79,6 @@ static struct kmem_cache *mx_pipe_cache;
 static s32 mx_write_scratch[MX_MAX_MSG_HANDLES];
 static DEFINE_MUTEX(mx_write_scratch_lock);
 
-/* The last &mx_pipe.id given out. */
-static atomic64_t mx_pipe_last_id = ATOMIC64_INIT(0);
-
 static void mx_pipe_free_rcu(struct rcu_head *rcu)
 {
 	struct mx_pipe *pipe = container_of(rcu, struct mx_pipe, rcu);
@@ -97,45 +100,6 @@ static void mx_pipe_free(struct kref *ref)
 }
 
 /**
- * mx_endpoint_get() - take a transient reference on an endpoint's pipe
- * @ep:	the endpoint
- */
-void mx_endpoint_get(struct mx_endpoint *ep)
-{
-	kref_get(&mx_endpoint_pipe(ep)->ref);
-}
-
-/**
- * mx_endpoint_tryget() - take a reference unless the pipe is being freed
- * @ep:	the endpoint, found under rcu_read_lock()
- *
- * Return: true if the reference was taken.
- */
-bool mx_endpoint_tryget(struct mx_endpoint *ep)
-{
-	return kref_get_unless_zero(&mx_endpoint_pipe(ep)->ref);
-}
-
-/**
- * mx_endpoint_put() - drop a reference taken by mx_endpoint_get()
- * @ep:	the endpoint; may be freed on return
- */
-void mx_endpoint_put(struct mx_endpoint *ep)
-{
-	kref_put(&mx_endpoint_pipe(ep)->ref, mx_pipe_free);
-}
-
-/**
- * mx_endpoint_wake() - wake the threads waiting on an endpoint
- * @ep:	the endpoint whose signals or handle changed
- */
-void mx_endpoint_wake(struct mx_endpoint *ep)
-{
-	if (wq_has_sleeper(&ep->wq))
-		wake_up_all(&ep->wq);
-}
-
-/**
  * mx_endpoint_wake_data() - wake the readers of an endpoint that got data
  * @ep:	the endpoint a message was queued for
  *
@@ -145,8 +109,8 @@ void mx_endpoint_wake(struct mx_endpoint *ep)
  */
 void mx_endpoint_wake_data(struct mx_endpoint *ep)
 {
-	if (wq_has_sleeper(&ep->wq))
-		wake_up_interruptible_sync(&ep->wq);
+	if (wq_has_sleeper(&ep->obj.wq))
+		wake_up_interruptible_sync(&ep->obj.wq);
 }
 
 static bool mx_queue_full(const struct mx_endpoint *ep)
@@ -155,16 +119,15 @@ static bool mx_queue_full(const struct mx_endpoint *ep)
 	       READ_ONCE(ep->nr_bytes) >= READ_ONCE(mx_max_queued_bytes);
 }
 
-/**
- * mx_endpoint_signals() - the signals of an endpoint now
- * @ep:	the endpoint
- * @st:	receives satisfied and satisfiable signals
- *
- * Lockless: the fields it reads change under the pipe lock, and every
- * change is followed by a wake-up of the waiters, who read again.
+/*
+ * The signals of an endpoint now. Lockless: the fields it reads change
+ * under the pipe lock, and every change is followed by a wake-up of the
+ * waiters, who read again.
  */
-void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st)
+static void mx_endpoint_signals(struct mx_object *obj,
+				struct mx_signals_state *st)
 {
+	struct mx_endpoint *ep = container_of(obj, struct mx_endpoint, obj);
 	struct mx_endpoint *peer = mx_endpoint_peer(ep);
 	u32 sat = 0, able;
 
@@ -225,26 +188,38 @@ void mx_endpoint_release(struct mx_endpoint *ep, struct list_head *grave)
 	mx_endpoint_put(ep);
 }
 
-/**
- * mx_endpoint_close() - the holder lets go, and the queue is destroyed
- * @ep:	the endpoint; its holder reference is consumed
- *
- * Caller holds no magenta lock.
- */
-void mx_endpoint_close(struct mx_endpoint *ep)
+/* &mx_object_ops.close: the holder lets go; the queue is destroyed. */
+static void mx_endpoint_close(struct mx_object *obj)
 {
 	LIST_HEAD(grave);
 
-	mx_endpoint_release(ep, &grave);
+	mx_endpoint_kill(container_of(obj, struct mx_endpoint, obj), &grave);
 	mx_messages_bury(&grave);
 }
 
-static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply)
+/* &mx_object_ops.free: the pipe goes with its second endpoint. */
+static void mx_endpoint_free(struct mx_object *obj)
 {
+	struct mx_endpoint *ep = container_of(obj, struct mx_endpoint, obj);
+
+	kref_put(&mx_endpoint_pipe(ep)->ref, mx_pipe_free);
+}
+
+const struct mx_object_ops mx_endpoint_ops = {
+	.type		= MX_OBJ_TYPE_MESSAGE_PIPE,
+	.props		= MX_OBJ_PROP_WAITABLE,
+	.signals	= mx_endpoint_signals,
+	.close		= mx_endpoint_close,
+	.free		= mx_endpoint_free,
+};
+
+static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply,
+			     u64 koid)
+{
+	mx_object_init(&ep->obj, &mx_endpoint_ops, koid);
 	INIT_LIST_HEAD(&ep->queue);
 	ep->nr_msgs = 0;
 	ep->nr_bytes = 0;
-	init_waitqueue_head(&ep->wq);
 	ep->held_by = NULL;
 	ep->spare = NULL;
 	ep->gc_seq = 0;
@@ -268,10 +243,11 @@ static void mx_endpoint_init(struct mx_endpoint *ep, u8 side, bool reply)
 int mx_msgpipe_create(struct mx_handle_table *t,
 		      const struct mx_ioc_msgpipe_create *a)
 {
-	struct mx_msg_handle hs[2];
+	struct mx_handle_ref hs[2];
 	struct mx_pipe *pipe;
 	u32 idx[2];
 	s32 vals[2];
+	u64 koid;
 	int r;
 
 	if (a->pad || (a->flags & ~MX_FLAG_REPLY_PIPE) || !a->handles)
@@ -282,9 +258,11 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 		return -MX_ERRNO_NO_MEMORY;
 	spin_lock_init(&pipe->lock);
 	kref_init(&pipe->ref);
-	kref_get(&pipe->ref);		/* one holder per endpoint */
-	mx_endpoint_init(&pipe->ep[0], 0, false);
-	mx_endpoint_init(&pipe->ep[1], 1, a->flags & MX_FLAG_REPLY_PIPE);
+	kref_get(&pipe->ref);		/* one per endpoint */
+	koid = mx_koid_alloc();
+	mx_endpoint_init(&pipe->ep[0], 0, false, koid);
+	mx_endpoint_init(&pipe->ep[1], 1, a->flags & MX_FLAG_REPLY_PIPE,
+			 koid + 1);
 
 	r = mx_table_reserve(t, 2, idx, vals);
 	if (r) {
@@ -298,12 +276,12 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 		kmem_cache_free(mx_pipe_cache, pipe);
 		return -MX_ERRNO_INVALID_ARGS;
 	}
-	hs[0].ep = &pipe->ep[0];
-	hs[1].ep = &pipe->ep[1];
+	hs[0].obj = &pipe->ep[0].obj;
+	hs[1].obj = &pipe->ep[1].obj;
 	hs[0].rights = MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_RIGHT_WRITE;
 	hs[1].rights = hs[0].rights;
-	pipe->id = atomic64_inc_return(&mx_pipe_last_id);
-	trace_magenta_msgpipe_create(pipe->ep, vals[0], vals[1]);
+	trace_magenta_msgpipe_create(&pipe->ep[0].obj, vals[0], vals[1],
+				     pipe->ep[1].reply);
 	mx_table_commit(t, 2, idx, hs);
 	return 0;
 }
@@ -324,7 +302,7 @@ static int mx_write_check_handles(struct mx_handle_table *t,
 		s = mx_table_slot(t, vals[i]);
 		if (!s)
 			return -MX_ERRNO_INVALID_ARGS;
-		if (s->ep == ep) {
+		if (s->obj == &ep->obj) {
 			if (!ep->reply)
 				return -MX_ERRNO_NOT_SUPPORTED;
 			reply_at = i;
@@ -381,14 +359,15 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 	/* While WRITABLE is not satisfied, no write at all gets through. */
 	if (!msg || mx_queue_full(peer) ||
 	    peer->nr_bytes + cost > READ_ONCE(mx_max_queued_bytes)) {
-		trace_magenta_queue_full(peer, !msg, cost);
+		trace_magenta_queue_full(&peer->obj, peer->nr_msgs,
+					 (u64)peer->nr_bytes + cost, !msg);
 		goto unlock;
 	}
 
 	for (i = 0; i < a->num_handles; i++) {
 		struct mx_handle_slot *s = mx_table_slot(t, vals[i]);
 
-		msg->handles[i].ep = s->ep;
+		msg->handles[i].obj = s->obj;
 		msg->handles[i].rights = s->rights;
 	}
 	/* Over the nesting or in-flight limits: nothing has moved yet. */
@@ -398,7 +377,8 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 			goto unlock;
 	}
 	for (i = 0; i < a->num_handles; i++) {
-		trace_magenta_handle_send(vals[i], msg->handles[i].ep, peer);
+		trace_magenta_handle_send(vals[i], msg->handles[i].obj,
+					  &peer->obj);
 		mx_table_free_slot(t, mx_table_slot(t, vals[i]));
 	}
 	list_add_tail(&msg->entry, &peer->queue);
@@ -435,16 +415,37 @@ static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
 	 */
 	s = mx_table_slot(t, a->handle);
 	r = -MX_ERRNO_INVALID_ARGS;
-	if (s && s->ep == ep)
+	if (s && s->obj == &ep->obj)
 		r = mx_write_check_handles(t, ep, vals, a->num_handles) ?:
 		    mx_write_enqueue(t, ep, vals, a, msg, victim);
 	spin_unlock(&t->lock);
 	return r;
 }
 
-/* mx_msgpipe_write() after the lookup of its handle, @w. */
+/*
+ * The lookup of every call of this file: the endpoint @value names, with a
+ * reference, and its rights. ERR_INVALID_ARGS if it is no handle,
+ * ERR_WRONG_TYPE if it names another type of object.
+ */
+static int mx_endpoint_lookup(struct mx_handle_table *t, s32 value,
+			      struct mx_endpoint **epp, u32 *rights)
+{
+	struct mx_handle_ref h;
+
+	if (mx_table_get(t, value, &h))
+		return -MX_ERRNO_INVALID_ARGS;
+	*epp = mx_endpoint_of(h.obj);
+	if (unlikely(!*epp)) {
+		mx_object_put(h.obj);
+		return -MX_ERRNO_WRONG_TYPE;
+	}
+	*rights = h.rights;
+	return 0;
+}
+
+/* mx_msgpipe_write() after the lookup of its handle: @ep, with @rights. */
 static int mx_msgpipe_write_ref(struct mx_handle_table *t,
-				const struct mx_handle_ref *w,
+				struct mx_endpoint *ep, u32 rights,
 				const struct mx_ioc_msgpipe_write *a)
 {
 	const void __user *ubytes = u64_to_user_ptr(a->bytes);
@@ -458,7 +459,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 	int r;
 
 	r = -MX_ERRNO_ACCESS_DENIED;
-	if (!(w->rights & MX_RIGHT_WRITE))
+	if (!(rights & MX_RIGHT_WRITE))
 		goto out;
 	r = -MX_ERRNO_INVALID_ARGS;
 	if ((nb && !ubytes) || (nh && !uhandles))
@@ -470,7 +471,7 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 	if (a->flags)
 		goto out;
 
-	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(w->ep));
+	msg = mx_message_alloc(nb, nh, mx_endpoint_peer(ep));
 	if (nh > MX_STACK_HANDLES) {
 		vals = kmalloc_array(nh, sizeof(*vals), MX_GFP_TEMP);
 		if (!vals) {
@@ -488,14 +489,14 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 
 	if (nh)
 		mutex_lock(&mx_graph_lock);
-	r = mx_write_commit(t, w->ep, vals, a, msg, &victim);
+	r = mx_write_commit(t, ep, vals, a, msg, &victim);
 	if (!r) {
 		u32 i;
 
-		mx_endpoint_wake_data(mx_endpoint_peer(w->ep));
+		mx_endpoint_wake_data(mx_endpoint_peer(ep));
 		/* Waiters on the handles that left see them gone. */
 		for (i = 0; i < nh; i++)
-			mx_endpoint_wake(msg->handles[i].ep);
+			mx_object_wake(msg->handles[i].obj);
 		msg = NULL;
 	}
 	/*
@@ -527,20 +528,21 @@ out:
 int mx_msgpipe_write(struct mx_handle_table *t,
 		     const struct mx_ioc_msgpipe_write *a)
 {
-	struct mx_handle_ref w;
+	struct mx_endpoint *ep;
+	u32 rights;
 	int r;
 
-	if (mx_table_get(t, a->handle, &w)) {
+	r = mx_endpoint_lookup(t, a->handle, &ep, &rights);
+	if (r) {
 		trace_magenta_msgpipe_write(a->handle, NULL, a->num_bytes,
-					    a->num_handles,
-					    -MX_ERRNO_INVALID_ARGS);
-		return -MX_ERRNO_INVALID_ARGS;
-	}
-	r = mx_msgpipe_write_ref(t, &w, a);
-	if (trace_magenta_msgpipe_write_enabled())
-		trace_magenta_msgpipe_write(a->handle, w.ep, a->num_bytes,
 					    a->num_handles, r);
-	mx_endpoint_put(w.ep);
+		return r;
+	}
+	r = mx_msgpipe_write_ref(t, ep, rights, a);
+	if (trace_magenta_msgpipe_write_enabled())
+		trace_magenta_msgpipe_write(a->handle, &ep->obj, a->num_bytes,
+					    a->num_handles, r);
+	mx_endpoint_put(ep);
 	return r;
 }
 
@@ -678,12 +680,12 @@ static int mx_read_wait_turn(struct mx_endpoint *ep)
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	DEFINE_WAIT(wait);
 
-	prepare_to_wait(&ep->wq, &wait, TASK_INTERRUPTIBLE);
+	prepare_to_wait(&ep->obj.wq, &wait, TASK_INTERRUPTIBLE);
 	ep->read_waiting = true;
 	spin_unlock(&pipe->lock);
 	if (READ_ONCE(ep->reading) && !signal_pending(current))
 		schedule();
-	finish_wait(&ep->wq, &wait);
+	finish_wait(&ep->obj.wq, &wait);
 	return signal_pending(current) ? -ERESTARTSYS : 0;
 }
 
@@ -716,23 +718,22 @@ static bool mx_read_finish(struct mx_endpoint *ep, struct mx_message *msg,
 		mutex_unlock(&mx_graph_lock);
 	}
 	if (waiting)
-		wake_up_all(&ep->wq);
+		wake_up_all(&ep->obj.wq);
 	if (room)
 		mx_endpoint_wake(mx_endpoint_peer(ep));
 	return alive;
 }
 
 /*
- * mx_msgpipe_read() after the lookup of its handle, @h, the READ right
+ * mx_msgpipe_read() after the lookup of its handle, @ep, the READ right
  * check and the reading of the capacities.
  */
 static int mx_msgpipe_read_ref(struct mx_handle_table *t,
-			       const struct mx_handle_ref *h,
+			       struct mx_endpoint *ep,
 			       const struct mx_ioc_msgpipe_read *a,
 			       u32 cap_bytes, u32 cap_handles, u32 *sizes)
 {
 	bool discard = a->flags & MX_MSGPIPE_READ_FLAG_MAY_DISCARD;
-	struct mx_endpoint *ep = h->ep;
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	struct mx_read rd = { .reserved = false };
 	bool fits, consume;
@@ -796,8 +797,8 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 		if (trace_magenta_handle_recv_enabled())
 			for (i = 0; i < rd.nh; i++)
 				trace_magenta_handle_recv(rd.vals[i],
-							  rd.msg->handles[i].ep,
-							  ep);
+							  rd.msg->handles[i].obj,
+							  &ep->obj);
 		if (rd.nh)
 			mx_table_commit(t, rd.nh, rd.idx, rd.msg->handles);
 		rd.reserved = false;
@@ -824,23 +825,23 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 int mx_msgpipe_read(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_read *a)
 {
-	u32 cap_bytes, cap_handles, sizes[2] = { 0, 0 };
-	struct mx_handle_ref rd;
+	u32 cap_bytes, cap_handles, rights, sizes[2] = { 0, 0 };
+	struct mx_endpoint *ep;
 	int r;
 
-	if (mx_table_get(t, a->handle, &rd)) {
-		trace_magenta_msgpipe_read(a->handle, NULL, 0, 0,
-					   -MX_ERRNO_INVALID_ARGS);
-		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_endpoint_lookup(t, a->handle, &ep, &rights);
+	if (r) {
+		trace_magenta_msgpipe_read(a->handle, NULL, 0, 0, r);
+		return r;
 	}
-	r = rd.rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
+	r = rights & MX_RIGHT_READ ? 0 : -MX_ERRNO_ACCESS_DENIED;
 	r = r ?: mx_read_get_caps(a, &cap_bytes, &cap_handles, false);
-	r = r ?: mx_msgpipe_read_ref(t, &rd, a, cap_bytes, cap_handles,
+	r = r ?: mx_msgpipe_read_ref(t, ep, a, cap_bytes, cap_handles,
 				     sizes);
 	if (trace_magenta_msgpipe_read_enabled())
-		trace_magenta_msgpipe_read(a->handle, rd.ep, sizes[0],
+		trace_magenta_msgpipe_read(a->handle, &ep->obj, sizes[0],
 					   sizes[1], r);
-	mx_endpoint_put(rd.ep);
+	mx_endpoint_put(ep);
 	return r;
 }
 
@@ -861,8 +862,8 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		    const struct mx_ioc_msgpipe_call *a, void __user *argp)
 {
 	struct mx_ioc_msgpipe_call __user *uarg = argp;
-	u32 cap_bytes, cap_handles, sizes[2] = { 0, 0 };
-	struct mx_handle_ref h;
+	u32 cap_bytes, cap_handles, rights, sizes[2] = { 0, 0 };
+	struct mx_endpoint *ep;
 	int r;
 
 	if (a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
@@ -872,19 +873,19 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 	 * One lookup serves the write, the wait and the read. A call
 	 * restarted after its message went had a valid handle then.
 	 */
-	if (mx_table_get(t, a->wr.handle, &h))
-		return a->written ? -MX_ERRNO_HANDLE_CLOSED :
-				    -MX_ERRNO_INVALID_ARGS;
+	r = mx_endpoint_lookup(t, a->wr.handle, &ep, &rights);
+	if (r)
+		return a->written ? -MX_ERRNO_HANDLE_CLOSED : r;
 	r = -MX_ERRNO_ACCESS_DENIED;
-	if (!(h.rights & MX_RIGHT_READ))
+	if (!(rights & MX_RIGHT_READ))
 		goto out;
 	r = mx_read_get_caps(&a->rd, &cap_bytes, &cap_handles, !a->written);
 	if (r)
 		goto out;
 	if (!a->written) {
-		r = mx_msgpipe_write_ref(t, &h, &a->wr);
+		r = mx_msgpipe_write_ref(t, ep, rights, &a->wr);
 		if (trace_magenta_msgpipe_write_enabled())
-			trace_magenta_msgpipe_write(a->wr.handle, h.ep,
+			trace_magenta_msgpipe_write(a->wr.handle, &ep->obj,
 						    a->wr.num_bytes,
 						    a->wr.num_handles, r);
 		if (r)
@@ -899,12 +900,13 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 		cond_resched();
 	}
 	for (;;) {
-		r = mx_wait_readable(t, a->rd.handle, h.ep, a->deadline);
+		r = mx_wait_readable(t, a->rd.handle, &ep->obj, a->deadline);
 		if (!r) {
-			r = mx_msgpipe_read_ref(t, &h, &a->rd, cap_bytes,
+			r = mx_msgpipe_read_ref(t, ep, &a->rd, cap_bytes,
 						cap_handles, sizes);
 			if (trace_magenta_msgpipe_read_enabled())
-				trace_magenta_msgpipe_read(a->rd.handle, h.ep,
+				trace_magenta_msgpipe_read(a->rd.handle,
+							   &ep->obj,
 							   sizes[0], sizes[1],
 							   r);
 		}
@@ -917,7 +919,7 @@ int mx_msgpipe_call(struct mx_handle_table *t,
 			break;
 	}
 out:
-	mx_endpoint_put(h.ep);
+	mx_endpoint_put(ep);
 	return r;
 }
 

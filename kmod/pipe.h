@@ -14,6 +14,8 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+#include "object.h"
+
 struct mx_handle_table;
 struct mx_message;
 struct mx_ioc_msgpipe_call;
@@ -24,16 +26,17 @@ struct mx_signals_state;
 
 /**
  * struct mx_endpoint - one side of a message pipe
+ * @obj:	the object; its reference count holds one reference on the
+ *		pipe (&mx_pipe.ref) while it is not 0
  * @queue:	messages written by the peer, oldest first
  * @nr_msgs:	length of @queue
  * @nr_bytes:	cost of @queue (mx_message_cost()), against the byte limit
- * @wq:		threads waiting for this endpoint's signals
  * @held_by:	the endpoint whose queue holds the message carrying this
  *		endpoint's handle, or NULL (graph lock)
  * @spare:	a large message buffer kept for the next large write to
  *		this endpoint (exchanged atomically, see message.c)
  * @gc_seq:	scratch mark of mx_graph_link() (graph lock)
- * @nr_hmsgs:	messages in @queue that carry handles (graph lock)
+ * @nr_hmsgs:	messages in @queue that carry endpoints (graph lock)
  * @depth:	an upper bound of the nesting below this endpoint: 0 when no
  *		queued message carries handles, else at least 1 + the depth
  *		of every endpoint they carry (graph lock)
@@ -46,10 +49,10 @@ struct mx_signals_state;
  * @read_waiting: a read waits for the claim to end (pipe lock)
  */
 struct mx_endpoint {
+	struct mx_object obj;
 	struct list_head queue;
 	u32 nr_msgs;
 	u32 nr_bytes;
-	wait_queue_head_t wq;
 	struct mx_endpoint *held_by;
 	struct mx_message *spare;
 	u64 gc_seq;
@@ -66,20 +69,17 @@ struct mx_endpoint {
 /**
  * struct mx_pipe - a message pipe
  * @lock:	protects both endpoints' queues, counters and @dead flags
- * @ref:	memory reference count: one per endpoint holder, plus
- *		transient lookups and &mx_endpoint.held_by links
+ * @ref:	memory reference count: one per endpoint whose own count
+ *		(&mx_object.ref) is not 0
  * @rcu:	frees the pipe a grace period after @ref drops to 0, as
  *		lockless handle lookups may still be looking at it
  * @ep:		the two endpoints
- * @id:		a number for tracepoints, unique while the module is
- *		loaded (trace.h); last, away from the hot fields
  */
 struct mx_pipe {
 	spinlock_t lock;	/* protects both endpoints' queues */
 	struct kref ref;
 	struct rcu_head rcu;
 	struct mx_endpoint ep[2];
-	u64 id;
 };
 
 static inline struct mx_pipe *mx_endpoint_pipe(struct mx_endpoint *ep)
@@ -92,15 +92,34 @@ static inline struct mx_endpoint *mx_endpoint_peer(struct mx_endpoint *ep)
 	return ep->side ? ep - 1 : ep + 1;
 }
 
-void mx_endpoint_get(struct mx_endpoint *ep);
-bool mx_endpoint_tryget(struct mx_endpoint *ep);
-void mx_endpoint_put(struct mx_endpoint *ep);
-void mx_endpoint_wake(struct mx_endpoint *ep);
+extern const struct mx_object_ops mx_endpoint_ops;
+
+/* The endpoint @obj is, or NULL if it is not an endpoint. */
+static inline struct mx_endpoint *mx_endpoint_of(struct mx_object *obj)
+{
+	return mx_object_is(obj, &mx_endpoint_ops) ?
+	       container_of(obj, struct mx_endpoint, obj) : NULL;
+}
+
+/* A transient reference (or the holder's, as the caller says). */
+static inline void mx_endpoint_get(struct mx_endpoint *ep)
+{
+	mx_object_get(&ep->obj);
+}
+
+static inline void mx_endpoint_put(struct mx_endpoint *ep)
+{
+	mx_object_put(&ep->obj);
+}
+
+static inline void mx_endpoint_wake(struct mx_endpoint *ep)
+{
+	mx_object_wake(&ep->obj);
+}
+
 void mx_endpoint_wake_data(struct mx_endpoint *ep);
 void mx_endpoint_kill(struct mx_endpoint *ep, struct list_head *grave);
 void mx_endpoint_release(struct mx_endpoint *ep, struct list_head *grave);
-void mx_endpoint_close(struct mx_endpoint *ep);
-void mx_endpoint_signals(struct mx_endpoint *ep, struct mx_signals_state *st);
 
 int mx_msgpipe_create(struct mx_handle_table *t,
 		      const struct mx_ioc_msgpipe_create *args);

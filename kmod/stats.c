@@ -51,6 +51,7 @@ static ssize_t mx_stat_show(struct device *dev, struct device_attribute *attr,
 MX_STAT_ATTR(procs, MX_STAT_PROCS);
 MX_STAT_ATTR(handles, MX_STAT_HANDLES);
 MX_STAT_ATTR(endpoints, MX_STAT_ENDPOINTS);
+MX_STAT_ATTR(events, MX_STAT_EVENTS);
 MX_STAT_ATTR(messages, MX_STAT_MESSAGES);
 MX_STAT_ATTR(message_bytes, MX_STAT_MESSAGE_BYTES);
 MX_STAT_ATTR(xfers, MX_STAT_XFERS);
@@ -60,6 +61,7 @@ static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_procs.attr.attr,
 	&mx_stat_attr_handles.attr.attr,
 	&mx_stat_attr_endpoints.attr.attr,
+	&mx_stat_attr_events.attr.attr,
 	&mx_stat_attr_messages.attr.attr,
 	&mx_stat_attr_message_bytes.attr.attr,
 	&mx_stat_attr_xfers.attr.attr,

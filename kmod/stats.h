@@ -15,6 +15,7 @@
  * @MX_STAT_PROCS:	per-process handle tables (one per open of /dev/magenta)
  * @MX_STAT_HANDLES:	handles installed in a handle table
  * @MX_STAT_ENDPOINTS:	message-pipe endpoints (two per pipe)
+ * @MX_STAT_EVENTS:	events
  * @MX_STAT_MESSAGES:	messages queued or in transit
  * @MX_STAT_MESSAGE_BYTES: payload bytes held by those messages
  * @MX_STAT_XFERS:	bootstrap files made by export, until released
@@ -25,6 +26,7 @@ enum mx_stat {
 	MX_STAT_PROCS,
 	MX_STAT_HANDLES,
 	MX_STAT_ENDPOINTS,
+	MX_STAT_EVENTS,
 	MX_STAT_MESSAGES,
 	MX_STAT_MESSAGE_BYTES,
 	MX_STAT_XFERS,

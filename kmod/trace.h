@@ -6,15 +6,17 @@
  */
 
 /*
- * Endpoints are named by a number that stays the same while the endpoint
- * lives, wherever its handle goes: pipe k (counted from 1 since the module
- * was loaded) has the endpoints 2k and 2k + 1, so the peer of endpoint n is
- * n ^ 1. Handle values are printed as the process sees them (decimal, as
- * an mx_handle_t); 0 in an ep field means "no endpoint" (the handle value
- * named none). The err fields hold the positive errno the call returns
- * (MX_ERRNO_*, 0 for success), printed as result=<Magenta status name>:
- * positive so that filters (err != 0) and user-space parsers of the print
- * format need no unary minus. See docs/tracing.md.
+ * Objects are named by their koid (object.c), which stays the same while
+ * the object lives, wherever its handles go; the field is called ep (or
+ * queue, victim) where it names an endpoint, and keeps that name in the
+ * calls on any handle (close, replace, export, import, waits), where it may
+ * be an event's koid. The endpoints of a pipe have the koids 2k and
+ * 2k + 1, so the peer of endpoint n is n ^ 1. Handle values are printed as
+ * the process sees them (decimal, as an mx_handle_t); 0 in an ep field
+ * means "no object" (the handle value named none). The err fields hold
+ * the positive errno the call returns (MX_ERRNO_*, 0 for success), printed
+ * as result=<Magenta status name>: positive so that filters (err != 0) and
+ * user-space parsers of the print format need no unary minus. See docs/tracing.md.
  */
 
 #undef TRACE_SYSTEM
@@ -29,17 +31,15 @@
 #include <uapi/linux/magenta.h>
 
 #include "magenta.h"
-#include "pipe.h"
+#include "object.h"
 
 #ifndef _MX_TRACE_ONCE
 #define _MX_TRACE_ONCE
 
-/* The endpoint number of @ep (0 for NULL). */
-static inline u64 mx_trace_ep(const struct mx_endpoint *ep)
+/* The koid of @obj (0 for NULL). */
+static inline u64 mx_trace_ep(const struct mx_object *obj)
 {
-	if (!ep)
-		return 0;
-	return mx_endpoint_pipe((struct mx_endpoint *)ep)->id * 2 + ep->side;
+	return obj ? obj->koid : 0;
 }
 
 /* What a wait is part of (magenta_wait_start, magenta_wait_end). */
@@ -75,7 +75,12 @@ static inline u64 mx_trace_ep(const struct mx_endpoint *ep)
 	__print_flags(s, "|",					\
 		{ MX_SIGNAL_READABLE, "READABLE" },		\
 		{ MX_SIGNAL_WRITABLE, "WRITABLE" },		\
-		{ MX_SIGNAL_PEER_CLOSED, "PEER_CLOSED" })
+		{ MX_SIGNAL_PEER_CLOSED, "PEER_CLOSED" },	\
+		{ MX_SIGNAL_SIGNAL0, "SIGNAL0" },		\
+		{ MX_SIGNAL_SIGNAL1, "SIGNAL1" },		\
+		{ MX_SIGNAL_SIGNAL2, "SIGNAL2" },		\
+		{ MX_SIGNAL_SIGNAL3, "SIGNAL3" },		\
+		{ MX_SIGNAL_SIGNAL4, "SIGNAL4" })
 
 #define mx_trace_show_rights(s)					\
 	__print_flags(s, "|",					\
@@ -98,8 +103,8 @@ static inline u64 mx_trace_ep(const struct mx_endpoint *ep)
 #endif /* _MX_TRACE_ONCE */
 
 TRACE_EVENT(magenta_msgpipe_create,
-	    TP_PROTO(const struct mx_endpoint *ep, s32 h0, s32 h1),
-	    TP_ARGS(ep, h0, h1),
+	    TP_PROTO(const struct mx_object *ep, s32 h0, s32 h1, bool reply),
+	    TP_ARGS(ep, h0, h1, reply),
 	    TP_STRUCT__entry(__field(u64, ep)
 			     __field(s32, h0)
 			     __field(s32, h1)
@@ -107,14 +112,14 @@ TRACE_EVENT(magenta_msgpipe_create,
 	    TP_fast_assign(__entry->ep = mx_trace_ep(ep);
 			   __entry->h0 = h0;
 			   __entry->h1 = h1;
-			   __entry->reply = ep[1].reply;),
+			   __entry->reply = reply;),
 	    TP_printk("handles=%d,%d ep=%llu,%llu%s",
 		      __entry->h0, __entry->h1, __entry->ep, __entry->ep + 1,
 		      __entry->reply ? " reply" : "")
 );
 
 DECLARE_EVENT_CLASS(magenta_msg,
-		    TP_PROTO(s32 handle, const struct mx_endpoint *ep,
+		    TP_PROTO(s32 handle, const struct mx_object *ep,
 			     u32 bytes, u32 handles, int result),
 		    TP_ARGS(handle, ep, bytes, handles, result),
 		    TP_STRUCT__entry(__field(u64, ep)
@@ -135,21 +140,21 @@ DECLARE_EVENT_CLASS(magenta_msg,
 
 /* A write through endpoint ep, queueing for ep ^ 1; every outcome. */
 DEFINE_EVENT(magenta_msg, magenta_msgpipe_write,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep, u32 bytes,
+	     TP_PROTO(s32 handle, const struct mx_object *ep, u32 bytes,
 		      u32 handles, int result),
 	     TP_ARGS(handle, ep, bytes, handles, result)
 );
 
 /* A read from ep's queue: the size of the message at its head, if any. */
 DEFINE_EVENT(magenta_msg, magenta_msgpipe_read,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep, u32 bytes,
+	     TP_PROTO(s32 handle, const struct mx_object *ep, u32 bytes,
 		      u32 handles, int result),
 	     TP_ARGS(handle, ep, bytes, handles, result)
 );
 
 /* For wait_many, handle, ep and signals are those of the first handle. */
 TRACE_EVENT(magenta_wait_start,
-	    TP_PROTO(int kind, s32 handle, const struct mx_endpoint *ep,
+	    TP_PROTO(int kind, s32 handle, const struct mx_object *ep,
 		     u32 signals, u32 count, u64 deadline),
 	    TP_ARGS(kind, handle, ep, signals, count, deadline),
 	    TP_STRUCT__entry(__field(u64, ep)
@@ -173,7 +178,7 @@ TRACE_EVENT(magenta_wait_start,
 
 /* For wait_many, handle, ep and satisfied are those of handle index. */
 TRACE_EVENT(magenta_wait_end,
-	    TP_PROTO(int kind, s32 handle, const struct mx_endpoint *ep,
+	    TP_PROTO(int kind, s32 handle, const struct mx_object *ep,
 		     int result, u32 satisfied, u32 index),
 	    TP_ARGS(kind, handle, ep, result, satisfied, index),
 	    TP_STRUCT__entry(__field(u64, ep)
@@ -196,8 +201,8 @@ TRACE_EVENT(magenta_wait_end,
 );
 
 DECLARE_EVENT_CLASS(magenta_handle_move,
-		    TP_PROTO(s32 handle, const struct mx_endpoint *ep,
-			     const struct mx_endpoint *queue),
+		    TP_PROTO(s32 handle, const struct mx_object *ep,
+			     const struct mx_object *queue),
 		    TP_ARGS(handle, ep, queue),
 		    TP_STRUCT__entry(__field(u64, ep)
 				     __field(u64, queue)
@@ -211,20 +216,20 @@ DECLARE_EVENT_CLASS(magenta_handle_move,
 
 /* Endpoint ep left the writer's table (it was handle) for queue's queue. */
 DEFINE_EVENT(magenta_handle_move, magenta_handle_send,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep,
-		      const struct mx_endpoint *queue),
+	     TP_PROTO(s32 handle, const struct mx_object *ep,
+		      const struct mx_object *queue),
 	     TP_ARGS(handle, ep, queue)
 );
 
 /* Endpoint ep, read from queue's queue, is now the reader's handle. */
 DEFINE_EVENT(magenta_handle_move, magenta_handle_recv,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep,
-		      const struct mx_endpoint *queue),
+	     TP_PROTO(s32 handle, const struct mx_object *ep,
+		      const struct mx_object *queue),
 	     TP_ARGS(handle, ep, queue)
 );
 
 DECLARE_EVENT_CLASS(magenta_handle_fd,
-		    TP_PROTO(s32 handle, const struct mx_endpoint *ep, int fd),
+		    TP_PROTO(s32 handle, const struct mx_object *ep, int fd),
 		    TP_ARGS(handle, ep, fd),
 		    TP_STRUCT__entry(__field(u64, ep)
 				     __field(s32, handle)
@@ -238,19 +243,19 @@ DECLARE_EVENT_CLASS(magenta_handle_fd,
 
 /* The handle left the table for the new file descriptor fd. */
 DEFINE_EVENT(magenta_handle_fd, magenta_handle_export,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep, int fd),
+	     TP_PROTO(s32 handle, const struct mx_object *ep, int fd),
 	     TP_ARGS(handle, ep, fd)
 );
 
 /* The endpoint held by file descriptor fd is now this handle. */
 DEFINE_EVENT(magenta_handle_fd, magenta_handle_import,
-	     TP_PROTO(s32 handle, const struct mx_endpoint *ep, int fd),
+	     TP_PROTO(s32 handle, const struct mx_object *ep, int fd),
 	     TP_ARGS(handle, ep, fd)
 );
 
 /* ep 0: not a handle. table_gone: the owner exited or exec'd. */
 TRACE_EVENT(magenta_handle_close,
-	    TP_PROTO(s32 handle, const struct mx_endpoint *ep,
+	    TP_PROTO(s32 handle, const struct mx_object *ep,
 		     bool table_gone),
 	    TP_ARGS(handle, ep, table_gone),
 	    TP_STRUCT__entry(__field(u64, ep)
@@ -264,7 +269,7 @@ TRACE_EVENT(magenta_handle_close,
 );
 
 TRACE_EVENT(magenta_handle_replace,
-	    TP_PROTO(s32 handle, s32 new_handle, const struct mx_endpoint *ep,
+	    TP_PROTO(s32 handle, s32 new_handle, const struct mx_object *ep,
 		     u32 rights),
 	    TP_ARGS(handle, new_handle, ep, rights),
 	    TP_STRUCT__entry(__field(u64, ep)
@@ -280,10 +285,62 @@ TRACE_EVENT(magenta_handle_replace,
 		      mx_trace_show_rights(__entry->rights))
 );
 
+/* A second handle to the object named by handle, with these rights. */
+TRACE_EVENT(magenta_handle_duplicate,
+	    TP_PROTO(s32 handle, s32 new_handle, const struct mx_object *obj,
+		     u32 rights),
+	    TP_ARGS(handle, new_handle, obj, rights),
+	    TP_STRUCT__entry(__field(u64, koid)
+			     __field(s32, handle)
+			     __field(s32, new_handle)
+			     __field(u32, rights)),
+	    TP_fast_assign(__entry->koid = mx_trace_ep(obj);
+			   __entry->handle = handle;
+			   __entry->new_handle = new_handle;
+			   __entry->rights = rights;),
+	    TP_printk("handle=%d new=%d koid=%llu rights=%s",
+		      __entry->handle, __entry->new_handle, __entry->koid,
+		      mx_trace_show_rights(__entry->rights))
+);
+
+/* An event was made; result as in the other calls. */
+TRACE_EVENT(magenta_event_create,
+	    TP_PROTO(u64 koid, int result),
+	    TP_ARGS(koid, result),
+	    TP_STRUCT__entry(__field(u64, koid)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->koid = koid;
+			   __entry->err = -result;),
+	    TP_printk("koid=%llu result=%s", __entry->koid,
+		      mx_trace_show_result(__entry->err))
+);
+
+/* mx_object_signal() on handle; koid 0: not a handle. */
+TRACE_EVENT(magenta_object_signal,
+	    TP_PROTO(s32 handle, const struct mx_object *obj, u32 clear,
+		     u32 set, int result),
+	    TP_ARGS(handle, obj, clear, set, result),
+	    TP_STRUCT__entry(__field(u64, koid)
+			     __field(s32, handle)
+			     __field(u32, clear)
+			     __field(u32, set)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->koid = mx_trace_ep(obj);
+			   __entry->handle = handle;
+			   __entry->clear = clear;
+			   __entry->set = set;
+			   __entry->err = -result;),
+	    TP_printk("handle=%d koid=%llu clear=%s set=%s result=%s",
+		      __entry->handle, __entry->koid,
+		      mx_trace_show_signals(__entry->clear),
+		      mx_trace_show_signals(__entry->set),
+		      mx_trace_show_result(__entry->err))
+);
+
 /* A write put victim on a cycle through queue's queue: it is killed. */
 TRACE_EVENT(magenta_cycle,
-	    TP_PROTO(const struct mx_endpoint *victim,
-		     const struct mx_endpoint *queue),
+	    TP_PROTO(const struct mx_object *victim,
+		     const struct mx_object *queue),
 	    TP_ARGS(victim, queue),
 	    TP_STRUCT__entry(__field(u64, victim)
 			     __field(u64, queue)),
@@ -308,7 +365,7 @@ TRACE_EVENT_CONDITION(magenta_bury,
 
 /* A write carrying handles refused with ERR_NO_MEMORY: value > max. */
 TRACE_EVENT(magenta_limit,
-	    TP_PROTO(int limit, const struct mx_endpoint *queue, u64 value,
+	    TP_PROTO(int limit, const struct mx_object *queue, u64 value,
 		     u64 max),
 	    TP_ARGS(limit, queue, value, max),
 	    TP_STRUCT__entry(__field(u64, queue)
@@ -326,9 +383,9 @@ TRACE_EVENT(magenta_limit,
 
 /* A write refused with ERR_NO_MEMORY: the queue is full, or no memory. */
 TRACE_EVENT(magenta_queue_full,
-	    TP_PROTO(const struct mx_endpoint *queue, bool nomem,
-		     size_t cost),
-	    TP_ARGS(queue, nomem, cost),
+	    TP_PROTO(const struct mx_object *queue, u32 msgs, u64 bytes,
+		     bool nomem),
+	    TP_ARGS(queue, msgs, bytes, nomem),
 	    TP_STRUCT__entry(__field(u64, queue)
 			     __field(u64, bytes)
 			     __field(u32, msgs)
@@ -336,8 +393,8 @@ TRACE_EVENT(magenta_queue_full,
 			     __field(u32, max_bytes)
 			     __field(bool, nomem)),
 	    TP_fast_assign(__entry->queue = mx_trace_ep(queue);
-			   __entry->bytes = (u64)queue->nr_bytes + cost;
-			   __entry->msgs = queue->nr_msgs;
+			   __entry->bytes = bytes;
+			   __entry->msgs = msgs;
 			   __entry->max_msgs = READ_ONCE(mx_max_queued_msgs);
 			   __entry->max_bytes = READ_ONCE(mx_max_queued_bytes);
 			   __entry->nomem = nomem;),

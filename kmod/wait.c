@@ -8,7 +8,8 @@
 /**
  * DOC: Waiting
  *
- * A waiter sleeps on the &mx_endpoint.wq of every endpoint it watches and
+ * A waiter sleeps on the &mx_object.wq of every object it watches (a pipe
+ * endpoint, an event: any type, through &mx_object_ops.signals) and
  * re-evaluates, after each wake-up, three things in this order: is the
  * handle still the same handle of the caller's table (else
  * ERR_HANDLE_CLOSED: closed, replaced or sent away), is any requested
@@ -34,8 +35,8 @@
  * past, count 0) fails with ERR_INVALID_ARGS on an unwritable buffer just
  * like one that sleeps.
  *
- * Locking: evaluating takes a pipe lock (the handle check is lockless);
- * sleeps with no magenta lock held.
+ * Locking: evaluating takes no lock (the handle check and the types'
+ * signals are lockless); sleeps with no magenta lock held.
  */
 
 #include <linux/hrtimer.h>
@@ -47,7 +48,7 @@
 
 #include "handle_table.h"
 #include "magenta.h"
-#include "pipe.h"
+#include "object.h"
 #include "stats.h"
 #include "trace.h"
 #include "wait.h"
@@ -59,8 +60,8 @@
  * struct mx_waiter - one watched handle of a wait
  * @value:	the handle value
  * @signals:	the signals asked for
- * @h:		the endpoint (referenced) and the handle's rights
- * @entry:	our entry on the endpoint's wait queue
+ * @h:		the object (referenced) and the handle's rights
+ * @entry:	our entry on the object's wait queue
  * @state:	the last state seen
  */
 struct mx_waiter {
@@ -74,9 +75,9 @@ struct mx_waiter {
 /* 0: satisfied; -EAGAIN: keep waiting; else the MX_ERRNO_* that ends it. */
 static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 {
-	if (!w->h.ep || !mx_table_alive(t, w->value, w->h.ep))
+	if (!w->h.obj || !mx_table_alive(t, w->value, w->h.obj))
 		return -MX_ERRNO_HANDLE_CLOSED;
-	mx_endpoint_signals(w->h.ep, &w->state);
+	mx_object_signals(w->h.obj, &w->state);
 	if (w->state.satisfied & w->signals)
 		return 0;
 	if (!(w->state.satisfiable & w->signals))
@@ -87,14 +88,14 @@ static int mx_wait_eval(struct mx_handle_table *t, struct mx_waiter *w)
 static void mx_wait_put(struct mx_waiter *w, u32 count)
 {
 	while (count--)
-		if (w[count].h.ep)
-			mx_endpoint_put(w[count].h.ep);
+		if (w[count].h.obj)
+			mx_object_put(w[count].h.obj);
 }
 
 /*
  * Look up every handle: all must be valid, then all must allow READ. In a
  * restarted wait, a handle that is gone was closed during the wait: its
- * waiter gets no endpoint, and ends the wait with ERR_HANDLE_CLOSED when
+ * waiter gets no object, and ends the wait with ERR_HANDLE_CLOSED when
  * its turn comes, with an empty state.
  */
 static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
@@ -106,12 +107,12 @@ static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
 	for (n = 0; n < count && !r; n++) {
 		if (!mx_table_get(t, w[n].value, &w[n].h))
 			continue;
-		w[n].h.ep = NULL;
+		w[n].h.obj = NULL;
 		if (!restarted)
 			r = -MX_ERRNO_INVALID_ARGS;
 	}
 	for (i = 0; i < n && !r; i++)
-		if (w[i].h.ep && !(w[i].h.rights & MX_RIGHT_READ))
+		if (w[i].h.obj && !(w[i].h.rights & MX_RIGHT_READ))
 			r = -MX_ERRNO_ACCESS_DENIED;
 	if (r) {
 		mx_wait_put(w, n);
@@ -136,7 +137,7 @@ static int mx_wait_eval_all(struct mx_handle_table *t, struct mx_waiter *w,
 	return r;
 }
 
-/* Queue on every endpoint and sleep until the wait ends. */
+/* Queue on every object and sleep until the wait ends. */
 static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 			 u32 count, u64 deadline, u32 *index)
 {
@@ -146,7 +147,7 @@ static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 	int r;
 
 	for (i = 0; i < count; i++)
-		add_wait_queue(&w[i].h.ep->wq, &w[i].entry);
+		add_wait_queue(&w[i].h.obj->wq, &w[i].entry);
 	mx_stat_inc(MX_STAT_WAITERS);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -167,7 +168,7 @@ static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 	__set_current_state(TASK_RUNNING);
 	mx_stat_dec(MX_STAT_WAITERS);
 	for (i = 0; i < count; i++)
-		remove_wait_queue(&w[i].h.ep->wq, &w[i].entry);
+		remove_wait_queue(&w[i].h.obj->wq, &w[i].entry);
 	return r;
 }
 
@@ -209,8 +210,8 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	}
 	/* Every state the caller sees is from the end of the wait... */
 	for (i = 0; i < count; i++)
-		if (w[i].h.ep)
-			mx_endpoint_signals(w[i].h.ep, &w[i].state);
+		if (w[i].h.obj)
+			mx_object_signals(w[i].h.obj, &w[i].state);
 	/* ...so a signal that came after the deadline still counts. */
 	for (i = 0; i < count && r == -MX_ERRNO_TIMED_OUT; i++) {
 		if (w[i].state.satisfied & w[i].signals) {
@@ -262,7 +263,7 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
 	if (r)
 		return r;
 	if (trace_magenta_wait_start_enabled())
-		trace_magenta_wait_start(MX_TRACE_WAIT_ONE, a->handle, w.h.ep,
+		trace_magenta_wait_start(MX_TRACE_WAIT_ONE, a->handle, w.h.obj,
 					 a->signals, 1, a->deadline);
 	r = mx_wait_sleep(t, &w, 1, a->deadline, &index,
 			  mx_wait_one_put_state, a);
@@ -271,7 +272,7 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
 	else if (r != -MX_ERRNO_INVALID_ARGS && mx_wait_one_put_state(a, &w))
 		r = -MX_ERRNO_INVALID_ARGS;
 	if (trace_magenta_wait_end_enabled())
-		trace_magenta_wait_end(MX_TRACE_WAIT_ONE, a->handle, w.h.ep, r,
+		trace_magenta_wait_end(MX_TRACE_WAIT_ONE, a->handle, w.h.obj, r,
 				       w.state.satisfied, 0);
 	mx_wait_put(&w, 1);
 	return r;
@@ -280,31 +281,31 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
 /**
  * mx_wait_readable() - sleep until a message is queued or the peer is gone
  * @t:		the caller's table
- * @value:	the handle to watch, which must keep naming @ep
- * @ep:		its endpoint, pinned by the caller
+ * @value:	the handle to watch, which must keep naming @obj
+ * @obj:	its object, a pipe endpoint, pinned by the caller
  * @deadline:	as in struct mx_ioc_wait_one
  *
  * Return: 0, or a negative MX_ERRNO_* value, or -ERESTARTSYS.
  */
 int mx_wait_readable(struct mx_handle_table *t, s32 value,
-		     struct mx_endpoint *ep, u64 deadline)
+		     struct mx_object *obj, u64 deadline)
 {
 	struct mx_waiter w = {
 		.value = value,
 		.signals = MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED,
-		.h.ep = ep,
+		.h.obj = obj,
 	};
 	u32 index;
 	int r;
 
 	init_waitqueue_entry(&w.entry, current);
 	if (trace_magenta_wait_start_enabled())
-		trace_magenta_wait_start(MX_TRACE_WAIT_CALL, w.value, w.h.ep,
+		trace_magenta_wait_start(MX_TRACE_WAIT_CALL, w.value, w.h.obj,
 					 w.signals, 1, deadline);
 	/* mx_wait_block() looks at the queue once queued, before sleeping. */
 	r = mx_wait_block(t, &w, 1, deadline, &index);
 	if (trace_magenta_wait_end_enabled())
-		trace_magenta_wait_end(MX_TRACE_WAIT_CALL, w.value, w.h.ep, r,
+		trace_magenta_wait_end(MX_TRACE_WAIT_CALL, w.value, w.h.obj, r,
 				       w.state.satisfied, 0);
 	return r;
 }
@@ -397,7 +398,7 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
 		goto out_free;
 	if (trace_magenta_wait_start_enabled())
 		trace_magenta_wait_start(MX_TRACE_WAIT_MANY, w[0].value,
-					 w[0].h.ep, w[0].signals, a->count,
+					 w[0].h.obj, w[0].signals, a->count,
 					 a->deadline);
 	r = mx_wait_sleep(t, w, a->count, a->deadline, &index,
 			  mx_wait_many_probe, a);
@@ -414,7 +415,7 @@ int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
 out_put:
 	if (trace_magenta_wait_end_enabled())
 		trace_magenta_wait_end(MX_TRACE_WAIT_MANY, w[index].value,
-				       w[index].h.ep, r,
+				       w[index].h.obj, r,
 				       w[index].state.satisfied, index);
 	mx_wait_put(w, a->count);
 out_free:

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-struct mx_endpoint;
+struct mx_object;
 struct mx_handle_table;
 struct mx_ioc_wait_many;
 struct mx_ioc_wait_one;
@@ -19,6 +19,6 @@ int mx_wait_one(struct mx_handle_table *t, const struct mx_ioc_wait_one *a,
 int mx_wait_many(struct mx_handle_table *t, const struct mx_ioc_wait_many *a,
 		 void __user *argp);
 int mx_wait_readable(struct mx_handle_table *t, s32 value,
-		     struct mx_endpoint *ep, u64 deadline);
+		     struct mx_object *obj, u64 deadline);
 
 #endif /* __MX_WAIT_H */

@@ -20,7 +20,9 @@
  *
  * Exporting needs MX_RIGHT_TRANSFER, like writing the handle into a message.
  *
- * Locking: &mx_xfer.lock (a spinlock) protects the held endpoint; it is
+ * Any object can travel this way; its holder reference moves with it.
+ *
+ * Locking: &mx_xfer.lock (a spinlock) protects the held object; it is
  * taken after a table lock and never together with a pipe lock.
  */
 
@@ -34,8 +36,7 @@
 #include "compat.h"
 #include "handle_table.h"
 #include "magenta.h"
-#include "message.h"
-#include "pipe.h"
+#include "object.h"
 #include "stats.h"
 #include "trace.h"
 #include "xfer.h"
@@ -43,19 +44,19 @@
 /**
  * struct mx_xfer - the content of an exported-handle file
  * @lock:	protects @h
- * @h:		the endpoint and its rights; @h.ep is NULL once imported
+ * @h:		the object and its rights; @h.obj is NULL once imported
  */
 struct mx_xfer {
 	spinlock_t lock;	/* protects h */
-	struct mx_msg_handle h;
+	struct mx_handle_ref h;
 };
 
 static int mx_xfer_release(struct inode *inode, struct file *file)
 {
 	struct mx_xfer *x = file->private_data;
 
-	if (x->h.ep)
-		mx_endpoint_close(x->h.ep);
+	if (x->h.obj)
+		mx_object_close(x->h.obj);
 	kfree(x);
 	mx_stat_dec(MX_STAT_XFERS);
 	return 0;
@@ -71,7 +72,7 @@ static const struct file_operations mx_xfer_fops = {
  * table into @h.
  */
 static int mx_export_check(struct mx_handle_table *t, s32 value,
-			   struct mx_msg_handle *h)
+			   struct mx_handle_ref *h)
 {
 	struct mx_handle_slot *s;
 	int r = 0;
@@ -83,7 +84,7 @@ static int mx_export_check(struct mx_handle_table *t, s32 value,
 	} else if (!(s->rights & MX_RIGHT_TRANSFER)) {
 		r = -MX_ERRNO_ACCESS_DENIED;
 	} else if (h) {
-		h->ep = s->ep;
+		h->obj = s->obj;
 		h->rights = s->rights;
 		mx_table_free_slot(t, s);
 	}
@@ -139,8 +140,8 @@ int mx_handle_export(struct mx_handle_table *t,
 	r = mx_export_check(t, a->handle, &x->h);
 	if (r)
 		goto err;
-	trace_magenta_handle_export(a->handle, x->h.ep, fd);
-	mx_endpoint_wake(x->h.ep);
+	trace_magenta_handle_export(a->handle, x->h.obj, fd);
+	mx_object_wake(x->h.obj);
 	fd_install(fd, file);
 	return 0;
 
@@ -162,7 +163,7 @@ int mx_handle_import(struct mx_handle_table *t,
 		     const struct mx_ioc_handle_import *a, void __user *argp)
 {
 	struct mx_ioc_handle_import __user *uarg = argp;
-	struct mx_msg_handle h;
+	struct mx_handle_ref h;
 	struct mx_xfer *x;
 	struct fd f;
 	s32 value;
@@ -190,12 +191,12 @@ int mx_handle_import(struct mx_handle_table *t,
 
 	spin_lock(&x->lock);
 	h = x->h;
-	x->h.ep = NULL;
+	x->h.obj = NULL;
 	spin_unlock(&x->lock);
 	r = -MX_ERRNO_BAD_STATE;
-	if (!h.ep)
+	if (!h.obj)
 		goto unreserve;
-	trace_magenta_handle_import(value, h.ep, a->fd);
+	trace_magenta_handle_import(value, h.obj, a->fd);
 	mx_table_commit(t, 1, &idx, &h);
 	r = 0;
 	goto out;

@@ -83,11 +83,14 @@ static mx_status_t mx_status_from_errno(int e)
 mx_status_t mx_ioctl(unsigned long cmd, void *arg)
 {
 	int fd = mx_device_fd();
+	int r;
 
 	if (fd < 0)
 		return ERR_NOT_SUPPORTED;
-	if (ioctl(fd, cmd, arg) == 0)
-		return NO_ERROR;
+	r = ioctl(fd, cmd, arg);
+	/* NO_ERROR, or a count (MX_IOC_HANDLE_GET_INFO). */
+	if (r >= 0)
+		return r;
 	return mx_status_from_errno(errno);
 }
 

@@ -7,7 +7,10 @@
 
 #include <magenta/types.h>
 
-/* Issue an ioctl on this process's /dev/magenta and map the result. */
+/*
+ * Issue an ioctl on this process's /dev/magenta and map the result: the
+ * ioctl's own value (0, or a count) on success, else a negative status.
+ */
 mx_status_t mx_ioctl(unsigned long cmd, void *arg);
 
 /* The same, restarting after EINTR (for calls that sleep). */

@@ -22,7 +22,7 @@
 #include <linux/types.h>
 
 #define MX_ABI_MAJOR		2
-#define MX_ABI_MINOR		0
+#define MX_ABI_MINOR		1
 
 /* Features reported by MX_IOC_GET_VERSION. */
 #define MX_FEATURE_MSGPIPE	(1ULL << 0)	/* create, read, write, close */
@@ -30,6 +30,7 @@
 #define MX_FEATURE_WAIT		(1ULL << 2)	/* wait_one, wait_many */
 #define MX_FEATURE_DUPLICATE	(1ULL << 3)	/* duplicate, replace */
 #define MX_FEATURE_CALL		(1ULL << 4)	/* msgpipe_call */
+#define MX_FEATURE_OBJECTS	(1ULL << 5)	/* events, object_signal, get_info */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -58,6 +59,19 @@
 #define MX_SIGNAL_SIGNAL4	(1u << 7)
 #define MX_SIGNAL_SIGNALED	MX_SIGNAL_SIGNAL0
 #define MX_SIGNAL_SIGNAL_ALL	(31u << 3)
+
+/* mx_handle_get_info() topics. */
+#define MX_INFO_HANDLE_VALID	0u
+#define MX_INFO_HANDLE_BASIC	1u
+
+/* Object types, as mx_handle_get_info() reports them. */
+#define MX_OBJ_TYPE_NONE		0u
+#define MX_OBJ_TYPE_MESSAGE_PIPE	4u
+#define MX_OBJ_TYPE_EVENT		5u
+
+/* Object properties. */
+#define MX_OBJ_PROP_NONE	0u
+#define MX_OBJ_PROP_WAITABLE	1u
 
 /* mx_msgpipe_create() flags. */
 #define MX_FLAG_REPLY_PIPE	(1u << 0)
@@ -270,6 +284,65 @@ struct mx_ioc_handle_import {
 	__u32 pad;
 };
 
+/**
+ * struct mx_ioc_event_create - make an event (MX_IOC_EVENT_CREATE)
+ * @options:	must be 0
+ * @handle:	out: the new handle
+ */
+struct mx_ioc_event_create {
+	__u32 options;
+	__s32 handle;
+};
+
+/**
+ * struct mx_ioc_object_signal - clear, then set user signals
+ *				 (MX_IOC_OBJECT_SIGNAL)
+ * @handle:	the object; needs MX_RIGHT_WRITE
+ * @clear_mask:	signals to clear, within MX_SIGNAL_SIGNAL_ALL
+ * @set_mask:	signals to set, within MX_SIGNAL_SIGNAL_ALL
+ * @pad:	must be 0
+ */
+struct mx_ioc_object_signal {
+	__u32 handle;
+	__u32 clear_mask;
+	__u32 set_mask;
+	__u32 pad;
+};
+
+/**
+ * struct mx_handle_basic_info - what MX_INFO_HANDLE_BASIC reports
+ * @koid:	the object's id, unique while the module is loaded, never 0
+ * @rights:	the handle's rights
+ * @type:	MX_OBJ_TYPE_*
+ * @props:	MX_OBJ_PROP_* bits
+ * @reserved:	written as 0 (the tail padding of the C struct)
+ */
+struct mx_handle_basic_info {
+	__u64 koid;
+	__u32 rights;
+	__u32 type;
+	__u32 props;
+	__u32 reserved;
+};
+
+/**
+ * struct mx_ioc_handle_get_info - ask about a handle
+ *				   (MX_IOC_HANDLE_GET_INFO)
+ * @handle:	the handle
+ * @topic:	MX_INFO_HANDLE_VALID or MX_INFO_HANDLE_BASIC
+ * @info:	user pointer to the buffer the topic fills
+ * @info_size:	its size in bytes
+ *
+ * On success the ioctl returns the number of bytes written to @info (0 for
+ * MX_INFO_HANDLE_VALID).
+ */
+struct mx_ioc_handle_get_info {
+	__u32 handle;
+	__u32 topic;
+	__u64 info;
+	__u64 info_size;
+};
+
 #define MX_IOC_MAGIC		0xBA
 
 #define MX_IOC_GET_VERSION	_IOR(MX_IOC_MAGIC, 0x00, struct mx_ioc_version)
@@ -280,9 +353,12 @@ struct mx_ioc_handle_import {
 #define MX_IOC_HANDLE_CLOSE	_IOW(MX_IOC_MAGIC, 0x20, __s32)
 #define MX_IOC_HANDLE_DUPLICATE	_IOWR(MX_IOC_MAGIC, 0x21, struct mx_ioc_handle_dup)
 #define MX_IOC_HANDLE_REPLACE	_IOWR(MX_IOC_MAGIC, 0x22, struct mx_ioc_handle_dup)
+#define MX_IOC_HANDLE_GET_INFO	_IOW(MX_IOC_MAGIC, 0x23, struct mx_ioc_handle_get_info)
 #define MX_IOC_WAIT_ONE		_IOWR(MX_IOC_MAGIC, 0x30, struct mx_ioc_wait_one)
 #define MX_IOC_WAIT_MANY	_IOWR(MX_IOC_MAGIC, 0x31, struct mx_ioc_wait_many)
 #define MX_IOC_HANDLE_EXPORT	_IOWR(MX_IOC_MAGIC, 0x40, struct mx_ioc_handle_export)
 #define MX_IOC_HANDLE_IMPORT	_IOWR(MX_IOC_MAGIC, 0x41, struct mx_ioc_handle_import)
+#define MX_IOC_EVENT_CREATE	_IOWR(MX_IOC_MAGIC, 0x50, struct mx_ioc_event_create)
+#define MX_IOC_OBJECT_SIGNAL	_IOW(MX_IOC_MAGIC, 0x51, struct mx_ioc_object_signal)
 
 #endif /* _UAPI_LINUX_MAGENTA_H */

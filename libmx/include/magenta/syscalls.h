@@ -3,8 +3,9 @@
  * <magenta/syscalls.h>: the Magenta calls, served by /dev/magenta.
  *
  * Every call returns NO_ERROR (0) or a negative ERR_* status, except
- * mx_handle_duplicate() and mx_handle_replace(), which return the new
- * handle (> 0) or a status (< 0). errno is not part of the interface.
+ * mx_handle_duplicate(), mx_handle_replace() and mx_event_create(), which
+ * return the new handle (> 0) or a status (< 0), and mx_handle_get_info(),
+ * which returns the number of bytes it wrote (>= 0) or a status (< 0). errno is not part of the interface.
  * When /dev/magenta cannot be opened (the module is not loaded) every call
  * returns ERR_NOT_SUPPORTED.
  *
@@ -53,6 +54,13 @@ mx_status_t mx_msgpipe_call(mx_handle_t handle,
 mx_status_t mx_handle_close(mx_handle_t handle);
 mx_handle_t mx_handle_duplicate(mx_handle_t handle, mx_rights_t rights);
 mx_handle_t mx_handle_replace(mx_handle_t handle, mx_rights_t rights);
+mx_ssize_t mx_handle_get_info(mx_handle_t handle, uint32_t topic,
+			      void* info, mx_size_t info_size);
+
+/* Objects */
+mx_handle_t mx_event_create(uint32_t options);
+mx_status_t mx_object_signal(mx_handle_t handle, uint32_t clear_mask,
+			     uint32_t set_mask);
 
 /* Waiting */
 mx_status_t mx_handle_wait_one(mx_handle_t handle, mx_signals_t signals,

@@ -21,9 +21,21 @@ typedef uint64_t mx_time_t;		/* nanoseconds, relative to now */
 typedef uint32_t mx_signals_t;
 typedef uint32_t mx_rights_t;
 typedef struct mx_signals_state mx_signals_state_t;
+typedef uint64_t mx_koid_t;
+typedef uintptr_t mx_size_t;
+typedef intptr_t mx_ssize_t;
+
+/* What mx_handle_get_info(MX_INFO_HANDLE_BASIC) fills in. */
+typedef struct {
+	mx_koid_t koid;
+	mx_rights_t rights;
+	uint32_t type;		/* MX_OBJ_TYPE_* */
+	uint32_t props;		/* MX_OBJ_PROP_* */
+} mx_handle_basic_info_t;
 
 #define MX_HANDLE_INVALID	((mx_handle_t)0)
 #define MX_TIME_INFINITE	UINT64_MAX
+#define MX_KOID_INVALID		((mx_koid_t)0)
 
 /* Status codes: 0 is success, every error is negative. */
 #define NO_ERROR		0
