@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mxbench: Magenta message pipes against what a Linux user would pick
- * instead (AF_UNIX SOCK_SEQPACKET, pipe(2), SCM_RIGHTS, poll, futexes).
+ * mxbench: Magenta message pipes and events against what a Linux user
+ * would pick instead (AF_UNIX SOCK_SEQPACKET, pipe(2), SCM_RIGHTS, poll,
+ * futexes, eventfd).
  *
  * Every figure is the median of several repetitions (with min and max), and
  * figures that are compared are measured interleaved, repetition by
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1288,7 +1290,243 @@ static void bench_floor(void)
 	bench_calls();
 }
 
-/* ---- 5a. create + close ------------------------------------------------------------- */
+/* ---- 5. events: a ping-pong between two threads ----------------------------------- */
+
+/*
+ * Two threads of one process pass a turn back and forth: the main thread
+ * (A, timed) and a thread started for each run (B). Three ways:
+ *
+ *  event:   one event. SIGNAL1 means "A's turn", SIGNAL0 "B's turn". A side
+ *           passes the turn with one mx_object_signal(ev, mine, theirs),
+ *           which clears its own signal and sets the peer's in one atomic
+ *           update, and waits with mx_handle_wait_one(ev, mine). After the
+ *           start exactly one of the two is set at any time, so a wait can
+ *           neither see a stale turn nor miss one, and nothing else needs
+ *           clearing (bench/README.md says why not separate clear and set
+ *           calls).
+ *  futex:   one int in the process, private futexes: the value is whose
+ *           turn it is; store it, FUTEX_WAKE_PRIVATE, then FUTEX_WAIT_PRIVATE
+ *           until the value is mine.
+ *  eventfd: one eventfd per side (counter mode): write 1 to the peer's,
+ *           blocking read of mine (which must read 1).
+ *
+ * All three pass and wait once per side per round trip. On one CPU the
+ * woken thread preempts the waker on its way out of the pass, so one of the
+ * two waits finds its turn already there: one sleep per round trip, as in
+ * a pipe(2) ping-pong; for the futex that wait is a load in user space (3
+ * system calls per round trip, 4 for the others). B gets A's CPU
+ * affinity: with --pin both run on that CPU, like both processes of the
+ * pingpong figures, and the run fails if either ran elsewhere.
+ *
+ * Correctness: a "ball" that each side moves in its turn. In round i, A
+ * stores 2i+1 before passing and must find 2i+2 after its wait; B must find
+ * 2i+1 after its wait and stores 2i+2. A wait that ended before the peer's
+ * pass, or a lost or doubled turn, shows as a wrong ball; the round trips
+ * are counted on both sides and the final state is checked (the event has
+ * exactly SIGNAL1 set, the futex word says A, both eventfds are empty).
+ * A side that goes wrong stores EV_BAD and passes the turn, so the other one
+ * stops too; A also closes the event, which ends a wait of B's with
+ * ERR_HANDLE_CLOSED.
+ */
+enum { EV_EVENT, EV_FUTEX, EV_EVENTFD };
+
+#define EV_SIG_A	MX_SIGNAL_SIGNAL1	/* A's turn */
+#define EV_SIG_B	MX_SIGNAL_SIGNAL0	/* B's turn */
+#define EV_BAD		(-1L)
+
+struct ev_pp {
+	int kind;
+	long n;
+	mx_handle_t ev;		/* event */
+	atomic_int turn;	/* futex: 0 A's turn, 1 B's */
+	int efd[2];		/* eventfd: [0] A reads, [1] B reads */
+	atomic_long ball;
+	long b_rounds;		/* round trips B answered */
+	int b_cpu;		/* where B ran (checked against --pin) */
+	bool b_err;
+};
+
+/* Give the turn to side @to (0: A, 1: B). */
+static int ev_pass(struct ev_pp *p, int to)
+{
+	static const uint64_t one = 1;
+
+	switch (p->kind) {
+	case EV_EVENT:
+		return mx_object_signal(p->ev, to ? EV_SIG_A : EV_SIG_B,
+					to ? EV_SIG_B : EV_SIG_A) ? -1 : 0;
+	case EV_FUTEX:
+		atomic_store(&p->turn, to);
+		return futex(&p->turn, FUTEX_WAKE_PRIVATE, 1) < 0 ? -1 : 0;
+	default:
+		return write(p->efd[to], &one, sizeof(one)) == sizeof(one) ? 0 : -1;
+	}
+}
+
+/* Wait until it is side @me's turn. */
+static int ev_wait(struct ev_pp *p, int me)
+{
+	uint64_t v;
+	int t;
+
+	switch (p->kind) {
+	case EV_EVENT:
+		return mx_handle_wait_one(p->ev, me ? EV_SIG_B : EV_SIG_A,
+					  MX_TIME_INFINITE, NULL) ? -1 : 0;
+	case EV_FUTEX:
+		while ((t = atomic_load(&p->turn)) != me)
+			if (futex(&p->turn, FUTEX_WAIT_PRIVATE, t) < 0 &&
+			    errno != EAGAIN && errno != EINTR)
+				return -1;
+		return 0;
+	default:
+		return read(p->efd[me], &v, sizeof(v)) == sizeof(v) && v == 1 ?
+		       0 : -1;
+	}
+}
+
+/* B: say it is ready (A's turn), then answer n turns. */
+static void *ev_thread(void *arg)
+{
+	struct ev_pp *p = arg;
+	long i;
+
+	p->b_cpu = sched_getcpu();
+	if (ev_pass(p, 0))
+		goto bad;
+	for (i = 0; i < p->n; i++) {
+		if (ev_wait(p, 1) || atomic_load(&p->ball) != 2 * i + 1)
+			goto bad;
+		atomic_store(&p->ball, 2 * i + 2);
+		p->b_rounds++;
+		if (ev_pass(p, 0))
+			goto bad;
+	}
+	return NULL;
+bad:
+	p->b_err = true;
+	atomic_store(&p->ball, EV_BAD);
+	ev_pass(p, 0);
+	return NULL;
+}
+
+/* A: f->arg is the kind; n round trips, timed here. */
+static double ev_pingpong(struct fig *f, long n)
+{
+	struct ev_pp p = { .kind = (int)f->arg, .n = n, .efd = { -1, -1 } };
+	struct pollfd pf[2];
+	mx_signals_state_t st;
+	pthread_attr_t attr;
+	const char *why = NULL;
+	double t0 = 0, t1 = 0;
+	cpu_set_t set;
+	pthread_t th;
+	long i;
+
+	atomic_init(&p.turn, 1);
+	atomic_init(&p.ball, 0);
+	if (p.kind == EV_EVENT) {
+		p.ev = mx_event_create(0);
+		if (p.ev <= 0)
+			return -1;
+	} else if (p.kind == EV_EVENTFD) {
+		p.efd[0] = eventfd(0, EFD_CLOEXEC);
+		p.efd[1] = eventfd(0, EFD_CLOEXEC);
+		if (p.efd[0] < 0 || p.efd[1] < 0) {
+			why = "eventfd";
+			goto out;
+		}
+	}
+	/* B may run where A may: one CPU under --pin, as the processes do. */
+	if (sched_getaffinity(0, sizeof(set), &set) ||
+	    pthread_attr_init(&attr)) {
+		why = "affinity";
+		goto out;
+	}
+	if (pthread_attr_setaffinity_np(&attr, sizeof(set), &set) ||
+	    pthread_create(&th, &attr, ev_thread, &p)) {
+		pthread_attr_destroy(&attr);
+		why = "pthread_create";
+		goto out;
+	}
+	pthread_attr_destroy(&attr);
+	if (ev_wait(&p, 0))
+		why = "start";
+	t0 = now_ns();
+	for (i = 0; !why && i < n; i++) {
+		atomic_store(&p.ball, 2 * i + 1);
+		if (ev_pass(&p, 1) || ev_wait(&p, 0) ||
+		    atomic_load(&p.ball) != 2 * i + 2)
+			why = "wrong-turn";
+	}
+	t1 = now_ns();
+	if (why) {
+		atomic_store(&p.ball, EV_BAD);
+		ev_pass(&p, 1);
+		if (p.kind == EV_EVENT) {
+			mx_handle_close(p.ev);
+			p.ev = 0;
+		}
+	}
+	pthread_join(th, NULL);
+	if (why)
+		goto out;
+	if (p.b_err || p.b_rounds != n || atomic_load(&p.ball) != 2 * n)
+		why = "round-trip-count";
+	else if (opt.pin >= 0 && (p.b_cpu != opt.pin || sched_getcpu() != opt.pin))
+		why = "not-on-the-pinned-cpu";
+	else if (p.kind == EV_EVENT &&
+		 (mx_handle_wait_one(p.ev, EV_SIG_A | EV_SIG_B, 0, &st) ||
+		  (st.satisfied & MX_SIGNAL_SIGNAL_ALL) != EV_SIG_A))
+		why = "final-event-state";
+	else if (p.kind == EV_FUTEX && atomic_load(&p.turn) != 0)
+		why = "final-futex-state";
+	else if (p.kind == EV_EVENTFD) {
+		pf[0] = (struct pollfd){ p.efd[0], POLLIN, 0 };
+		pf[1] = (struct pollfd){ p.efd[1], POLLIN, 0 };
+		if (poll(pf, 2, 0) != 0)
+			why = "final-eventfd-state";
+	}
+out:
+	if (p.ev > 0)
+		mx_handle_close(p.ev);
+	for (i = 0; i < 2; i++)
+		if (p.efd[i] >= 0)
+			close(p.efd[i]);
+	if (why) {
+		progress("  %s: %s (%ld round trips asked, B answered %ld)\n",
+			 f->name, why, n, p.b_rounds);
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static void bench_event(void)
+{
+	struct fig figs[] = {
+		FIG("event", "event.pingpong.event", ev_pingpong, EV_EVENT),
+		FIG("event", "event.pingpong.futex", ev_pingpong, EV_FUTEX),
+		FIG("event", "event.pingpong.eventfd", ev_pingpong, EV_EVENTFD),
+	};
+	mx_handle_t ev;
+
+	progress("== event ping-pong: two threads, one event (ns per round trip)\n");
+	ev = mx_event_create(0);
+	if (ev <= 0) {
+		/* a module without events: the alternatives alone */
+		fail("event", "event.pingpong.event", "mx_event_create-%d", ev);
+		run_set(figs + 1, 2);
+		return;
+	}
+	mx_handle_close(ev);
+	run_set(figs, 3);
+	ratio(figs, 3, "event.pingpong.event", "event.pingpong.futex",
+	      "event.pingpong.event/futex", NULL);
+	ratio(figs, 3, "event.pingpong.event", "event.pingpong.eventfd",
+	      "event.pingpong.event/eventfd", NULL);
+}
+
+/* ---- 6a. create + close ------------------------------------------------------------- */
 
 static double cc_msgpipe(struct fig *f, long n)
 {
@@ -1353,7 +1591,7 @@ static void bench_create(void)
 	      "create_close.msgpipe/socketpair", NULL);
 }
 
-/* ---- 5b. lookup with many live handles ------------------------------------------- */
+/* ---- 6b. lookup with many live handles ------------------------------------------- */
 
 static mx_handle_t lk_h[2];
 
@@ -1464,7 +1702,7 @@ static void restore_max_handles(void)
 		mx_param_write("max_handles", saved_max_handles);
 }
 
-/* ---- 5c. kernel memory per idle pair ---------------------------------------------- */
+/* ---- 6c. kernel memory per idle pair ---------------------------------------------- */
 
 struct kmem {
 	double slab_objs;	/* sum of active_objs * objsize, /proc/slabinfo */
@@ -1647,7 +1885,7 @@ static void bench_memory(void)
 	fflush(stdout);
 }
 
-/* ---- 5d. wait_many --------------------------------------------------------------- */
+/* ---- 6d. wait_many --------------------------------------------------------------- */
 
 #define WM_N 256
 
@@ -1876,7 +2114,7 @@ static void bench_waitmany(void)
 	      "waitmany.pingpong.256/1", NULL);
 }
 
-/* ---- 6. contention (threads) ------------------------------------------------------ */
+/* ---- 7. contention (threads) ------------------------------------------------------ */
 
 struct ct {
 	int kind;		/* 0 msgpipe, 1 AF_UNIX seqpacket */
@@ -2052,14 +2290,15 @@ static void usage(void)
 		"  -t, --time SEC       target time of one measurement (default 0.25)\n"
 		"  -q, --quick          smoke run: 3 reps, tiny counts\n"
 		"      --only LIST      groups, comma-separated: pingpong,handles,\n"
-		"                       throughput,floor,create,lookup,memory,\n"
-		"                       waitmany,contention\n"
+		"                       throughput,floor,event,create,lookup,\n"
+		"                       memory,waitmany,contention\n"
 		"      --pairs N        create+close count (default 1000000)\n"
 		"      --max-live N     most live handles for lookup (default 1000000)\n"
 		"      --idle-pairs N   idle pairs for the memory figure (default 100000)\n"
 		"      --label S        describes the mode (e.g. tcg-wallclock, icount)\n"
 		"      --pin CPU        run everything but the contention figures on\n"
-		"                       one CPU (both processes of a ping-pong)\n"
+		"                       one CPU (both processes or threads of a\n"
+		"                       ping-pong)\n"
 		"      --trace NAME     after figure NAME, run it under the kernel's\n"
 		"                       tracer and dump the traces (bench/profile.sh)\n");
 	exit(2);
@@ -2145,6 +2384,8 @@ int main(int argc, char **argv)
 		bench_throughput();
 	if (want("floor"))
 		bench_floor();
+	if (want("event"))
+		bench_event();
 	if (want("create"))
 		bench_create();
 	if (want("lookup") || want("memory"))

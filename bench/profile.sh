@@ -18,6 +18,7 @@ pingpong.*) GROUP=pingpong ;;
 handlepass.*) GROUP=handles ;;
 throughput.*) GROUP=throughput ;;
 floor.* | call.*) GROUP=floor ;;
+event.*) GROUP=event ;;
 create_close.*) GROUP=create ;;
 lookup.*) GROUP=lookup ;;
 waitmany.* | poll.*) GROUP=waitmany ;;
