@@ -74,17 +74,6 @@ static u32 mx_decode(const struct mx_handle_table *t, u32 value)
 	       t->key[0];
 }
 
-/**
- * mx_table_slots() - the slot array of a locked table
- * @t:	the table, locked
- *
- * Return: the array, or NULL if the table is empty or dead.
- */
-struct mx_slot_array *mx_table_slots(struct mx_handle_table *t)
-{
-	return rcu_dereference_protected(t->slots, lockdep_is_held(&t->lock));
-}
-
 static void mx_slot_set_tag(struct mx_handle_slot *s, u32 gen, u32 state)
 {
 	/* Orders the writes of obj and rights before the tag. */
@@ -446,10 +435,15 @@ s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx)
 	return mx_encode(t, idx, MX_SLOT_GEN(mx_table_slots(t)->s[idx].tag));
 }
 
-/* mx_table_commit() with @t locked. */
-static void mx_table_commit_locked(struct mx_handle_table *t, u32 n,
-				   const u32 *idx,
-				   const struct mx_handle_ref *hs)
+/**
+ * mx_table_commit_locked() - mx_table_commit() with @t locked
+ * @t:		the table, locked
+ * @n:		number of slots
+ * @idx:	their indices
+ * @hs:		the objects and rights, as for mx_table_commit()
+ */
+void mx_table_commit_locked(struct mx_handle_table *t, u32 n, const u32 *idx,
+			    const struct mx_handle_ref *hs)
 {
 	struct mx_slot_array *a = mx_table_slots(t);
 	u32 i;

@@ -99,6 +99,17 @@ struct mx_handle_table {
 	struct list_head entry;
 };
 
+/**
+ * mx_table_slots() - the slot array of a locked table
+ * @t:	the table, locked
+ *
+ * Return: the array, or NULL if the table is empty or dead.
+ */
+static inline struct mx_slot_array *mx_table_slots(struct mx_handle_table *t)
+{
+	return rcu_dereference_protected(t->slots, lockdep_is_held(&t->lock));
+}
+
 int mx_table_init(struct mx_handle_table *t, struct mx_process *proc,
 		  struct mx_user *user);
 void mx_table_destroy(struct mx_handle_table *t);
@@ -107,12 +118,13 @@ int mx_table_get(struct mx_handle_table *t, s32 value,
 bool mx_table_alive(struct mx_handle_table *t, s32 value,
 		    struct mx_object *obj);
 struct mx_object *mx_table_remove(struct mx_handle_table *t, s32 value);
-struct mx_slot_array *mx_table_slots(struct mx_handle_table *t);
 
 int mx_table_reserve(struct mx_handle_table *t, u32 n, u32 *idx, s32 *vals);
 s32 mx_table_value_locked(struct mx_handle_table *t, u32 idx);
 void mx_table_commit(struct mx_handle_table *t, u32 n, const u32 *idx,
 		     const struct mx_handle_ref *hs);
+void mx_table_commit_locked(struct mx_handle_table *t, u32 n, const u32 *idx,
+			    const struct mx_handle_ref *hs);
 void mx_table_unreserve(struct mx_handle_table *t, u32 n, const u32 *idx);
 
 struct mx_handle_slot *mx_table_slot(struct mx_handle_table *t, s32 value);

@@ -61,18 +61,6 @@
 DEFINE_MUTEX(mx_graph_lock);
 static u64 mx_graph_seq;
 
-/**
- * mx_message_cost() - what a message counts against a queue's byte limit
- * @num_bytes:	payload size
- * @num_handles: number of handles
- *
- * Return: payload bytes plus the kernel memory its handles take.
- */
-size_t mx_message_cost(u32 num_bytes, u32 num_handles)
-{
-	return (size_t)num_bytes + num_handles * sizeof(struct mx_handle_ref);
-}
-
 /*
  * Payloads up to this size live in the message's own allocation; larger
  * ones in separate pages, so no message needs a high-order (or vmalloc)

@@ -47,6 +47,18 @@ struct mx_message {
 
 extern struct mutex mx_graph_lock;
 
+/**
+ * mx_message_cost() - what a message counts against a queue's byte limit
+ * @num_bytes:	payload size
+ * @num_handles: number of handles
+ *
+ * Return: payload bytes plus the kernel memory its handles take.
+ */
+static inline size_t mx_message_cost(u32 num_bytes, u32 num_handles)
+{
+	return (size_t)num_bytes + num_handles * sizeof(struct mx_handle_ref);
+}
+
 struct mx_message *mx_message_alloc(u32 num_bytes, u32 num_handles,
 				    struct mx_endpoint *dest);
 void mx_message_free(struct mx_message *msg);
@@ -54,7 +66,6 @@ void mx_message_recycle(struct mx_message *msg, struct mx_endpoint *ep);
 void mx_message_drop_spare(struct mx_endpoint *ep);
 int mx_message_copy_in(struct mx_message *msg, const void __user *src);
 int mx_message_copy_out(const struct mx_message *msg, void __user *dst);
-size_t mx_message_cost(u32 num_bytes, u32 num_handles);
 void mx_messages_bury(struct list_head *grave);
 int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
 		  struct mx_user *user, struct mx_endpoint **victim);

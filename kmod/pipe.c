@@ -288,12 +288,15 @@ int mx_msgpipe_create(struct mx_handle_table *t,
 
 /*
  * Checks 7 to 9 of mx_msgpipe_write() on the handles to send, in the
- * contract's order. @t is locked if @n is not 0.
+ * contract's order. @t is locked if @n is not 0. Each value in @vals that
+ * passes check 7 is replaced by its slot's index, so that what follows
+ * under the same lock decodes no value twice; when the checks pass, @vals
+ * holds indices only.
  */
 static int mx_write_check_handles(struct mx_handle_table *t,
-				  struct mx_endpoint *ep, const s32 *vals,
-				  u32 n)
+				  struct mx_endpoint *ep, s32 *vals, u32 n)
 {
+	struct mx_slot_array *a = n ? mx_table_slots(t) : NULL;
 	struct mx_handle_slot *s;
 	u32 i, reply_at = n;
 	int r = 0;
@@ -302,6 +305,7 @@ static int mx_write_check_handles(struct mx_handle_table *t,
 		s = mx_table_slot(t, vals[i]);
 		if (!s)
 			return -MX_ERRNO_INVALID_ARGS;
+		vals[i] = s - a->s;
 		if (s->obj == &ep->obj) {
 			if (!ep->reply)
 				return -MX_ERRNO_NOT_SUPPORTED;
@@ -314,7 +318,7 @@ static int mx_write_check_handles(struct mx_handle_table *t,
 		return -MX_ERRNO_BAD_STATE;
 
 	for (i = 0; i < n; i++) {
-		s = mx_table_slot(t, vals[i]);
+		s = &a->s[vals[i]];
 		if (s->mark) {
 			r = -MX_ERRNO_INVALID_ARGS;
 			n = i;
@@ -323,17 +327,18 @@ static int mx_write_check_handles(struct mx_handle_table *t,
 		s->mark = 1;
 	}
 	for (i = 0; i < n; i++)
-		mx_table_slot(t, vals[i])->mark = 0;
+		a->s[vals[i]].mark = 0;
 	return r;
 }
 
 /*
  * Checks 10 and 11 of mx_msgpipe_write() and, if they pass, moves the
  * handles into @msg and @msg into the peer's queue. @t is locked if the
- * message carries handles; their checks have passed.
+ * message carries handles; their checks have passed, and @idx holds their
+ * slot indices.
  */
 static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
-			    const s32 *vals,
+			    const s32 *idx,
 			    const struct mx_ioc_msgpipe_write *a,
 			    struct mx_message *msg,
 			    struct mx_endpoint **victim)
@@ -341,6 +346,7 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 	struct mx_endpoint *peer = mx_endpoint_peer(ep);
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	size_t cost = mx_message_cost(a->num_bytes, a->num_handles);
+	struct mx_handle_slot *slots = NULL;
 	u32 i;
 	int r;
 
@@ -364,11 +370,11 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 		goto unlock;
 	}
 
+	if (a->num_handles)
+		slots = mx_table_slots(t)->s;
 	for (i = 0; i < a->num_handles; i++) {
-		struct mx_handle_slot *s = mx_table_slot(t, vals[i]);
-
-		msg->handles[i].obj = s->obj;
-		msg->handles[i].rights = s->rights;
+		msg->handles[i].obj = slots[idx[i]].obj;
+		msg->handles[i].rights = slots[idx[i]].rights;
 	}
 	/* Over the nesting or in-flight limits: nothing has moved yet. */
 	if (a->num_handles) {
@@ -377,9 +383,10 @@ static int mx_write_enqueue(struct mx_handle_table *t, struct mx_endpoint *ep,
 			goto unlock;
 	}
 	for (i = 0; i < a->num_handles; i++) {
-		trace_magenta_handle_send(vals[i], msg->handles[i].obj,
-					  &peer->obj);
-		mx_table_free_slot(t, mx_table_slot(t, vals[i]));
+		if (trace_magenta_handle_send_enabled())
+			trace_magenta_handle_send(mx_table_value_locked(t, idx[i]),
+						  msg->handles[i].obj, &peer->obj);
+		mx_table_free_slot(t, &slots[idx[i]]);
 	}
 	list_add_tail(&msg->entry, &peer->queue);
 	WRITE_ONCE(peer->nr_msgs, peer->nr_msgs + 1);
@@ -397,7 +404,7 @@ unlock:
  * *@victim.
  */
 static int mx_write_commit(struct mx_handle_table *t, struct mx_endpoint *ep,
-			   const s32 *vals, const struct mx_ioc_msgpipe_write *a,
+			   s32 *vals, const struct mx_ioc_msgpipe_write *a,
 			   struct mx_message *msg, struct mx_endpoint **victim)
 {
 	struct mx_handle_slot *s;
@@ -507,13 +514,15 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 		mx_endpoint_kill(victim, &grave);
 	if (nh)
 		mutex_unlock(&mx_graph_lock);
-	mx_messages_bury(&grave);
+	if (unlikely(!list_empty(&grave)))
+		mx_messages_bury(&grave);
 out:
 	if (scratch)
 		mutex_unlock(&mx_write_scratch_lock);
 	else if (vals != stack_vals)
 		kfree(vals);
-	mx_message_free(msg);
+	if (msg)
+		mx_message_free(msg);
 	return r;
 }
 
@@ -690,33 +699,64 @@ static int mx_read_wait_turn(struct mx_endpoint *ep)
 }
 
 /*
- * The end of a claimed read: take the message off the queue if @consume,
- * and release the claim. Returns false if the endpoint died meanwhile: the
- * message is then the caller's alone, detached by mx_endpoint_kill().
+ * Under the pipe lock: take @msg off @ep's queue if @consume and @ep is
+ * alive, and release the claim. Returns whether @ep is alive; *@room says
+ * whether the writer needs waking, *@waiting whether other reads do.
  */
-static bool mx_read_finish(struct mx_endpoint *ep, struct mx_message *msg,
-			   bool consume)
+static bool mx_read_dequeue(struct mx_endpoint *ep, struct mx_message *msg,
+			    bool consume, bool *room, bool *waiting)
 {
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
-	bool graph = consume && msg->num_handles;
-	bool alive, room = false, waiting;
+	bool alive;
 
-	if (graph)
-		mutex_lock(&mx_graph_lock);
+	*room = false;
 	spin_lock(&pipe->lock);
 	alive = !ep->dead;
 	if (alive && consume)
-		room = mx_queue_del(ep, msg);
+		*room = mx_queue_del(ep, msg);
 	WRITE_ONCE(ep->reading, false);
-	waiting = ep->read_waiting;
+	*waiting = ep->read_waiting;
 	ep->read_waiting = false;
 	spin_unlock(&pipe->lock);
-	if (graph) {
-		/* The message left its queue: its handles are in transit. */
-		if (alive)
+	return alive;
+}
+
+/*
+ * The end of a claimed read: take the message off the queue if @consume,
+ * and release the claim. Slots reserved for its handles (@rd->reserved)
+ * are committed at the same time, under the table lock, so the handles
+ * enter the table as the message leaves the queue. Returns false if the
+ * endpoint died meanwhile: the message is then the caller's alone,
+ * detached by mx_endpoint_kill(), and nothing was committed.
+ */
+static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
+			   struct mx_read *rd, bool consume)
+{
+	struct mx_message *msg = rd->msg;
+	bool graph = consume && msg->num_handles;
+	bool alive, room, waiting;
+
+	if (graph)
+		mutex_lock(&mx_graph_lock);
+	if (consume && rd->reserved) {
+		spin_lock(&t->lock);
+		alive = mx_read_dequeue(ep, msg, consume, &room, &waiting);
+		if (alive) {
+			/* In transit, then in the table, in one step. */
 			mx_graph_unlink(msg);
-		mutex_unlock(&mx_graph_lock);
+			mx_table_commit_locked(t, rd->nh, rd->idx,
+					       msg->handles);
+			rd->reserved = false;
+		}
+		spin_unlock(&t->lock);
+	} else {
+		alive = mx_read_dequeue(ep, msg, consume, &room, &waiting);
+		/* The message left its queue: its handles are in transit. */
+		if (graph && alive)
+			mx_graph_unlink(msg);
 	}
+	if (graph)
+		mutex_unlock(&mx_graph_lock);
 	if (waiting)
 		wake_up_all(&ep->obj.wq);
 	if (room)
@@ -788,7 +828,7 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 		    -MX_ERRNO_NOT_ENOUGH_BUFFER;
 	consume = fits ? !r : r == -MX_ERRNO_NOT_ENOUGH_BUFFER;
 
-	if (!mx_read_finish(ep, rd.msg, consume)) {
+	if (!mx_read_finish(t, ep, &rd, consume)) {
 		/* Its endpoint died under the read: the message goes too. */
 		consume = false;
 		r = -MX_ERRNO_HANDLE_CLOSED;
@@ -799,9 +839,6 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 				trace_magenta_handle_recv(rd.vals[i],
 							  rd.msg->handles[i].obj,
 							  &ep->obj);
-		if (rd.nh)
-			mx_table_commit(t, rd.nh, rd.idx, rd.msg->handles);
-		rd.reserved = false;
 		mx_message_recycle(rd.msg, ep);
 	} else if (consume) {
 		mx_bury_one(rd.msg);

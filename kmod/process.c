@@ -49,15 +49,6 @@ static DEFINE_HASHTABLE(mx_users, 6);
 static DEFINE_SPINLOCK(mx_users_lock);	/* protects mx_users */
 
 /* Add @n to @count unless that passes @max. */
-static int mx_charge(atomic_t *count, u32 n, unsigned int max)
-{
-	if (atomic_add_return(n, count) > max) {
-		atomic_sub(n, count);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static struct mmu_notifier *mx_process_alloc(struct mm_struct *mm)
 {
 	struct mx_process *p = kzalloc(sizeof(*p), MX_GFP);
@@ -153,28 +144,6 @@ void mx_process_del(struct mx_process *p, struct mx_process_member *m)
 }
 
 /**
- * mx_process_charge() - count @n more handles against the process limit
- * @p:	the process
- * @n:	how many
- *
- * Return: 0, or -ENOMEM with nothing counted if that would pass max_handles.
- */
-int mx_process_charge(struct mx_process *p, u32 n)
-{
-	return mx_charge(&p->nr_handles, n, READ_ONCE(mx_max_handles));
-}
-
-/**
- * mx_process_uncharge() - undo mx_process_charge()
- * @p:	the process
- * @n:	how many handles went
- */
-void mx_process_uncharge(struct mx_process *p, u32 n)
-{
-	atomic_sub(n, &p->nr_handles);
-}
-
-/**
  * mx_process_exit() - wait for processes still being freed, at unload
  */
 void mx_process_exit(void)
@@ -228,27 +197,4 @@ void mx_user_put(struct mx_user *u)
 	hash_del(&u->node);
 	spin_unlock(&mx_users_lock);
 	kfree(u);
-}
-
-/**
- * mx_user_charge() - count @n more handles in flight for @u
- * @u:	the user
- * @n:	how many
- *
- * Return: 0, or -ENOMEM with nothing counted if that would pass
- * max_inflight.
- */
-int mx_user_charge(struct mx_user *u, u32 n)
-{
-	return mx_charge(&u->inflight, n, READ_ONCE(mx_max_inflight));
-}
-
-/**
- * mx_user_uncharge() - undo mx_user_charge()
- * @u:	the user
- * @n:	how many handles left flight
- */
-void mx_user_uncharge(struct mx_user *u, u32 n)
-{
-	atomic_sub(n, &u->inflight);
 }

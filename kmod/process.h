@@ -15,6 +15,8 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
+#include "magenta.h"
+
 /**
  * struct mx_user - what one user has in flight
  * @node:	link in the hash of users (mx_users_lock)
@@ -63,8 +65,6 @@ struct mx_process *mx_process_get(void);
 void mx_process_put(struct mx_process *p);
 void mx_process_add(struct mx_process *p, struct mx_process_member *m);
 void mx_process_del(struct mx_process *p, struct mx_process_member *m);
-int mx_process_charge(struct mx_process *p, u32 n);
-void mx_process_uncharge(struct mx_process *p, u32 n);
 void mx_process_exit(void);
 
 /* Is the caller the process @p? */
@@ -75,7 +75,60 @@ static inline bool mx_process_is_current(const struct mx_process *p)
 
 struct mx_user *mx_user_get(void);
 void mx_user_put(struct mx_user *u);
-int mx_user_charge(struct mx_user *u, u32 n);
-void mx_user_uncharge(struct mx_user *u, u32 n);
+
+/* Count @n more against @count; -ENOMEM, counting nothing, past @max. */
+static inline int mx_charge(atomic_t *count, u32 n, unsigned int max)
+{
+	if (unlikely(atomic_add_return(n, count) > max)) {
+		atomic_sub(n, count);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * mx_process_charge() - count @n more handles against the process limit
+ * @p:	the process
+ * @n:	how many
+ *
+ * Return: 0, or -ENOMEM with nothing counted if that would pass max_handles.
+ */
+static inline int mx_process_charge(struct mx_process *p, u32 n)
+{
+	return mx_charge(&p->nr_handles, n, READ_ONCE(mx_max_handles));
+}
+
+/**
+ * mx_process_uncharge() - undo mx_process_charge()
+ * @p:	the process
+ * @n:	how many handles went
+ */
+static inline void mx_process_uncharge(struct mx_process *p, u32 n)
+{
+	atomic_sub(n, &p->nr_handles);
+}
+
+/**
+ * mx_user_charge() - count @n more handles in flight for @u
+ * @u:	the user
+ * @n:	how many
+ *
+ * Return: 0, or -ENOMEM with nothing counted if that would pass
+ * max_inflight.
+ */
+static inline int mx_user_charge(struct mx_user *u, u32 n)
+{
+	return mx_charge(&u->inflight, n, READ_ONCE(mx_max_inflight));
+}
+
+/**
+ * mx_user_uncharge() - undo mx_user_charge()
+ * @u:	the user
+ * @n:	how many handles left flight
+ */
+static inline void mx_user_uncharge(struct mx_user *u, u32 n)
+{
+	atomic_sub(n, &u->inflight);
+}
 
 #endif /* __MX_PROCESS_H */
