@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Allocation failures, one at a time, along every path of the calls.
+ * Allocation failures, one at a time, along every path of the calls,
+ * events included: creating one, duplicating a handle, carrying one in a
+ * message, exporting one.
  *
  * Uses the kernel's fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,
  * CONFIG_FAULT_INJECTION_DEBUG_FS): /proc/thread-self/fail-nth makes the
@@ -40,6 +42,9 @@ struct fcase {
 	mx_handle_t r[NMANY];		/* handles received */
 	mx_handle_t fill[2];		/* keeps a grown table full */
 	mx_handle_t got;		/* import's result */
+	mx_handle_t ev;			/* the event duplicated */
+	mx_handle_t ev2;		/* with ->grow: a second handle to it */
+	mx_koid_t koid;			/* its koid */
 	int fd;				/* export's result */
 	uint32_t nbytes, nhandles;	/* message shape */
 	uint32_t nwait;			/* handles a wait_many watches */
@@ -115,6 +120,51 @@ static void close_all(mx_handle_t *h, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		mx_handle_close(h[i]);
+}
+
+#define EV_SIG	MX_SIGNAL_SIGNAL2	/* what the events of a case carry */
+
+static mx_koid_t koid_of(mx_handle_t h)
+{
+	mx_handle_basic_info_t bi;
+
+	if (mx_handle_get_info(h, MX_INFO_HANDLE_BASIC, &bi, sizeof(bi)) !=
+	    (mx_ssize_t)sizeof(bi))
+		return MX_KOID_INVALID;
+	return bi.koid;
+}
+
+/* @h is a live event handle of koid @koid with exactly @sig satisfied. */
+static bool is_event(mx_handle_t h, mx_koid_t koid, mx_signals_t sig)
+{
+	mx_handle_basic_info_t bi;
+	mx_signals_state_t st;
+	mx_status_t r;
+
+	if (koid == MX_KOID_INVALID ||
+	    mx_handle_get_info(h, MX_INFO_HANDLE_BASIC, &bi, sizeof(bi)) !=
+	    (mx_ssize_t)sizeof(bi))
+		return false;
+	if (bi.type != MX_OBJ_TYPE_EVENT || bi.koid != koid)
+		return false;
+	r = mx_handle_wait_one(h, MX_SIGNAL_SIGNAL_ALL, 0, &st);
+	return r == (sig ? NO_ERROR : ERR_TIMED_OUT) && st.satisfied == sig &&
+	       st.satisfiable == MX_SIGNAL_SIGNAL_ALL;
+}
+
+/* A new event with EV_SIG set, and its koid; MX_HANDLE_INVALID on failure. */
+static mx_handle_t new_event(mx_koid_t *koid)
+{
+	mx_handle_t e = mx_event_create(0);
+
+	if (e <= 0)
+		return MX_HANDLE_INVALID;
+	if (mx_object_signal(e, 0, EV_SIG) != NO_ERROR) {
+		mx_handle_close(e);
+		return MX_HANDLE_INVALID;
+	}
+	*koid = koid_of(e);
+	return e;
 }
 
 /* ---- the calls under test ------------------------------------------------ */
@@ -349,6 +399,157 @@ static bool round_wait(struct __test_metadata *_metadata, struct fcase *c,
 	return inj;
 }
 
+/* ---- events --------------------------------------------------------------- */
+
+static bool round_event_create(struct __test_metadata *_metadata,
+			       struct fcase *c, int nfd, unsigned int n,
+			       mx_status_t *r)
+{
+	mx_handle_t e;
+	bool inj;
+
+	fill_table(_metadata, c);
+	nth_arm(nfd, n);
+	e = mx_event_create(0);
+	inj = nth_disarm(nfd);
+	*r = e > 0 ? NO_ERROR : e;
+	if (e > 0) {
+		/* a whole event: its koid, its signals, its rights */
+		EXPECT_TRUE(is_event(e, koid_of(e), 0));
+		EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
+		EXPECT_TRUE(is_event(e, koid_of(e), EV_SIG));
+		mx_handle_close(e);
+	}
+	unfill_table(c);
+	return inj;
+}
+
+static bool round_duplicate(struct __test_metadata *_metadata,
+			    struct fcase *c, int nfd, unsigned int n,
+			    mx_status_t *r)
+{
+	mx_handle_t d;
+	bool inj;
+
+	fill_table(_metadata, c);
+	nth_arm(nfd, n);
+	d = mx_handle_duplicate(c->ev, MX_RIGHT_SAME_RIGHTS);
+	inj = nth_disarm(nfd);
+	unfill_table(c);
+	*r = d > 0 ? NO_ERROR : d;
+	if (d > 0) {
+		EXPECT_NE(c->ev, d);
+		EXPECT_TRUE(is_event(d, c->koid, EV_SIG));
+		mx_handle_close(d);
+	}
+	/* the source is untouched either way */
+	EXPECT_TRUE(is_event(c->ev, c->koid, EV_SIG));
+	return inj;
+}
+
+/* The handles of an event message: a pipe (c[0], c[1]), then an event. */
+static void make_event_msg(struct __test_metadata *_metadata, struct fcase *c)
+{
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(c->c, 0));
+	c->c[2] = new_event(&c->koid);
+	ASSERT_LT(0, c->c[2]);
+}
+
+/* Read the event message on h[1] and check it is the one written, whole. */
+static void expect_event_msg(struct __test_metadata *_metadata,
+			     struct fcase *c)
+{
+	uint32_t nb = BIG, nh = NMANY;
+
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_read(c->h[1], rbuf, &nb, c->r, &nh, 0));
+	EXPECT_EQ(c->nbytes, nb);
+	EXPECT_EQ(0, memcmp(wbuf, rbuf, nb));
+	ASSERT_EQ(3, nh);
+	EXPECT_TRUE(peers(c->r[0], c->r[1]));
+	EXPECT_TRUE(is_event(c->r[2], c->koid, EV_SIG));
+	close_all(c->r, nh);
+}
+
+static bool round_write_event(struct __test_metadata *_metadata,
+			      struct fcase *c, int nfd, unsigned int n,
+			      mx_status_t *r)
+{
+	bool inj;
+
+	make_event_msg(_metadata, c);
+	nth_arm(nfd, n);
+	*r = mx_msgpipe_write(c->h[0], wbuf, c->nbytes, c->c, 3, 0);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		for (uint32_t i = 0; i < 3; i++)
+			EXPECT_FALSE(mx_is_valid(c->c[i]));
+		expect_event_msg(_metadata, c);
+	} else {
+		/* all still the caller's, the event with its state */
+		EXPECT_TRUE(peers(c->c[0], c->c[1]));
+		EXPECT_TRUE(is_event(c->c[2], c->koid, EV_SIG));
+		expect_nothing_queued(_metadata, c);
+		close_all(c->c, 3);
+	}
+	return inj;
+}
+
+static bool round_read_event(struct __test_metadata *_metadata,
+			     struct fcase *c, int nfd, unsigned int n,
+			     mx_status_t *r)
+{
+	uint32_t nb = BIG, nh = NMANY;
+	bool inj;
+
+	make_event_msg(_metadata, c);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(c->h[0], wbuf, c->nbytes, c->c,
+					     3, 0));
+	fill_table(_metadata, c);
+	nth_arm(nfd, n);
+	*r = mx_msgpipe_read(c->h[1], rbuf, &nb, c->r, &nh, 0);
+	inj = nth_disarm(nfd);
+	unfill_table(c);
+	if (*r == NO_ERROR) {
+		EXPECT_EQ(0, memcmp(wbuf, rbuf, c->nbytes));
+		ASSERT_EQ(3, nh);
+		EXPECT_TRUE(peers(c->r[0], c->r[1]));
+		EXPECT_TRUE(is_event(c->r[2], c->koid, EV_SIG));
+		close_all(c->r, 3);
+		expect_nothing_queued(_metadata, c);
+	} else {
+		/* consumed nothing: the message is still there, whole */
+		expect_event_msg(_metadata, c);
+	}
+	return inj;
+}
+
+static bool round_export_event(struct __test_metadata *_metadata,
+			       struct fcase *c, int nfd, unsigned int n,
+			       mx_status_t *r)
+{
+	int fd0 = next_fd();
+	mx_handle_t e;
+	bool inj;
+
+	e = new_event(&c->koid);
+	ASSERT_LT(0, e);
+	c->fd = -1;
+	nth_arm(nfd, n);
+	*r = mx_handle_export(e, 0, &c->fd);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		EXPECT_FALSE(mx_is_valid(e));
+		ASSERT_EQ(NO_ERROR, mx_handle_import(c->fd, &e));
+		close(c->fd);
+	} else {
+		EXPECT_EQ(-1, c->fd);
+	}
+	EXPECT_TRUE(is_event(e, c->koid, EV_SIG));
+	mx_handle_close(e);
+	EXPECT_EQ(fd0, next_fd());
+	return inj;
+}
+
 typedef bool (*round_fn)(struct __test_metadata *, struct fcase *, int,
 			 unsigned int, mx_status_t *);
 
@@ -417,6 +618,29 @@ static void case_init(struct __test_metadata *_metadata, uint32_t nbytes,
 static void case_done(void)
 {
 	close_all(fc.h, 2);
+	if (fc.ev > 0)
+		mx_handle_close(fc.ev);
+	if (fc.ev2 > 0)
+		mx_handle_close(fc.ev2);
+}
+
+/*
+ * case_init(), and an event with EV_SIG set in fc.ev. With @grow, a
+ * second handle to it keeps the number of handles held even, as the
+ * levels of run_levels() and fill_table() count in pairs: so at some
+ * level the table is exactly full and the one slot a duplicate needs
+ * must come from growing it.
+ */
+static void case_init_event(struct __test_metadata *_metadata,
+			    uint32_t nbytes, bool grow)
+{
+	case_init(_metadata, nbytes, 0, grow);
+	fc.ev = new_event(&fc.koid);
+	ASSERT_LT(0, fc.ev);
+	if (grow) {
+		fc.ev2 = mx_handle_duplicate(fc.ev, MX_RIGHT_SAME_RIGHTS);
+		ASSERT_LT(0, fc.ev2);
+	}
 }
 
 /*
@@ -579,6 +803,70 @@ TEST_F_TIMEOUT(mx, wait_many_small, 120)
 TEST_F_TIMEOUT(mx, wait_many, 120)
 {
 	wait_many_case(_metadata, MAX_WAITED, NO_MEMORY);
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+TEST_F_TIMEOUT(mx, create_event, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_event_create, NO_MEMORY);
+	case_done();
+}
+
+/*
+ * As create_grows_table (and for the same reason, kmemleak's allocation
+ * after the event's, not required to reach the growth's failure).
+ */
+TEST_F_TIMEOUT(mx, create_event_grows_table, 300)
+{
+	case_init(_metadata, 0, 0, true);
+	run_levels(_metadata, round_event_create, NO_MEMORY, 0, false);
+	case_done();
+}
+
+/* A duplicate allocates nothing, unless the table must grow. */
+TEST_F_TIMEOUT(mx, duplicate_event, 120)
+{
+	case_init_event(_metadata, 0, false);
+	run_rounds(_metadata, &fc, round_duplicate, NO_ALLOC);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, duplicate_event_grows_table, 300)
+{
+	case_init_event(_metadata, 0, true);
+	run_levels(_metadata, round_duplicate, NO_ALLOC, 0, true);
+	case_done();
+}
+
+/* An event with a pipe in one message: written, read, all or nothing. */
+TEST_F_TIMEOUT(mx, write_event, 120)
+{
+	case_init(_metadata, 16, 0, false);
+	run_rounds(_metadata, &fc, round_write_event, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, read_event, 120)
+{
+	case_init(_metadata, 16, 0, false);
+	run_rounds(_metadata, &fc, round_read_event, NO_ALLOC);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, read_event_grows_table, 300)
+{
+	case_init(_metadata, 16, 0, true);
+	run_levels(_metadata, round_read_event, NO_ALLOC, 0, true);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, export_event, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_export_event, NO_MEMORY);
+	case_done();
 }
 
 TEST_HARNESS_MAIN

@@ -24,6 +24,7 @@ struct mx_stats {
 	long message_bytes;
 	long xfers;
 	long waiters;
+	long events;
 };
 
 /* The decimal number in file @path, or -1 if it cannot be read. */
@@ -97,10 +98,13 @@ static inline int mx_param_write(const char *name, long v)
 	return r;
 }
 
-/* Every counter's name, in the order mx_stats_read_all() fills them. */
+/*
+ * Every counter's name, in the order mx_stats_read_all() fills them. New
+ * counters go at the end: users index the array (mxstress: endpoints is 2).
+ */
 static const char *const mx_stat_names[] = {
 	"procs", "handles", "endpoints", "messages", "message_bytes", "xfers",
-	"waiters",
+	"waiters", "events",
 };
 #define MX_NSTATS (sizeof(mx_stat_names) / sizeof(mx_stat_names[0]))
 

@@ -5,7 +5,7 @@
  * Every program skips as a whole (TAP "1..0 # SKIP", exit 4) when
  * /dev/magenta is absent. The fixture "mx" records the module's live-object
  * counters after setup and checks in teardown that the test left no
- * handle, endpoint, message or exported file behind.
+ * handle, endpoint, event, message or exported file behind.
  */
 #ifndef MX_TEST_H
 #define MX_TEST_H
@@ -37,6 +37,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	s->message_bytes = mx_stat_read("message_bytes");
 	s->xfers = mx_stat_read("xfers");
 	s->waiters = mx_stat_read("waiters");
+	s->events = mx_stat_read("events");
 }
 
 /* Assert that every counter is back to what *base recorded. */
@@ -49,6 +50,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	EXPECT_EQ((base)->message_bytes, __now.message_bytes);		\
 	EXPECT_EQ((base)->xfers, __now.xfers);				\
 	EXPECT_EQ((base)->waiters, __now.waiters);			\
+	EXPECT_EQ((base)->events, __now.events);			\
 } while (0)
 
 /*
