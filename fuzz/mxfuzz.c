@@ -15,13 +15,22 @@
  * publishes its values in shared memory). Children also use the parent's
  * /dev/magenta descriptor, which they inherit.
  *
+ * The commands are all of the ABI: pipes, handles, waits, the bootstrap,
+ * and the objects calls (event_create, object_signal, get_info), whose
+ * handles are events as well as endpoints.
+ *
  * Checks:
- *  - every ioctl returns 0 or -1; an unknown command fails with ENOTTY;
+ *  - every ioctl returns 0 or -1 (GET_INFO: 0 or 24, the bytes it wrote);
+ *    an unknown command fails with ENOTTY;
  *    on the parent's descriptor every command but GET_VERSION fails with
  *    EBADF; on our own descriptor errno is one of the MX_ERRNO_* values,
  *    EFAULT, or EINTR for a wait;
- *  - GET_VERSION, when it succeeds, reports this ABI;
- *  - the parent's own pipes and queued messages survive the children;
+ *  - GET_VERSION, when it succeeds, reports this ABI, with events;
+ *  - a successful GET_INFO of the basic record: asked again, the record
+ *    has a koid, a known type, WAITABLE, rights an object of that type
+ *    can hold;
+ *  - the parent's own pipes and queued messages, and its event and the
+ *    signals set on it, survive the children;
  *  - when every child has exited and every descriptor is closed, the
  *    module's live-object counters are back to their starting values.
  *
@@ -51,7 +60,7 @@
 
 #include <linux/magenta.h>
 
-#include "mx_sysfs.h"
+#include "mxfuzz_common.h"
 
 #define MX_DEV		"/dev/magenta"
 
@@ -66,7 +75,7 @@
 #define PARENT_PIPES	4
 
 
-#define NCMD_SLOTS	12
+#define NCMD_SLOTS	15
 
 /* What all processes share (MAP_SHARED). */
 struct shared {
@@ -94,7 +103,7 @@ struct thread {
 	struct proc *p;
 	int idx;
 	pthread_t tid;
-	uint64_t rng;
+	struct mxf_rng rng;
 	uint64_t ncalls;
 	long done;
 	unsigned char *arena;	/* ARENA bytes, then an unmapped guard page */
@@ -116,42 +125,23 @@ static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *unmapped;	/* a page-sized hole */
 static size_t page;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
+#define now_ns()	mxf_now_ns()
+#define mix64(x)	mxf_mix64(x)
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* splitmix64: seeds; xorshift64*: the stream of one thread. */
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
+/* The stream of one thread (mxfuzz_common.h). */
 static uint64_t rnd(struct thread *th)
 {
-	uint64_t x = th->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	th->rng = x;
-	return x * 0x2545f4914f6cdd1dull;
+	return mxf_rnd(&th->rng);
 }
 
 static uint32_t rn(struct thread *th, uint32_t n)
 {
-	return n ? (uint32_t)(rnd(th) % n) : 0;
+	return mxf_rn(&th->rng, n);
 }
 
 static bool chance(struct thread *th, unsigned int percent)
 {
-	return rn(th, 100) < percent;
+	return mxf_chance(&th->rng, percent);
 }
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -159,11 +149,10 @@ static void fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!atomic_flag_test_and_set(&sh->fail_lock)) {
-		va_start(ap, fmt);
-		vsnprintf(sh->fail_msg, sizeof(sh->fail_msg), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	mxf_first_failure(&sh->fail_lock, sh->fail_msg, sizeof(sh->fail_msg),
+			  fmt, ap);
+	va_end(ap);
 	atomic_store(&sh->failed, 1);
 	atomic_store(&sh->stop, 1);
 }
@@ -309,6 +298,20 @@ static uint32_t pick_flags(struct thread *th)
 	return (uint32_t)rnd(th);
 }
 
+/* Signal masks: mostly user signals, sometimes pipe signals or junk. */
+static uint32_t pick_signals(struct thread *th)
+{
+	uint32_t r = th->sane ? 0 : rn(th, 100);
+
+	if (r < 70)
+		return (uint32_t)rnd(th) & MX_SIGNAL_SIGNAL_ALL;
+	if (r < 80)
+		return 0;
+	if (r < 90)
+		return 1u << rn(th, 8);
+	return (uint32_t)rnd(th);
+}
+
 static uint64_t pick_deadline(struct thread *th)
 {
 	uint32_t r = rn(th, 100);
@@ -330,10 +333,8 @@ static const unsigned long valid_cmds[] = {
 	MX_IOC_GET_VERSION, MX_IOC_MSGPIPE_CREATE, MX_IOC_MSGPIPE_WRITE,
 	MX_IOC_MSGPIPE_READ, MX_IOC_HANDLE_CLOSE, MX_IOC_HANDLE_DUPLICATE,
 	MX_IOC_HANDLE_REPLACE, MX_IOC_WAIT_ONE, MX_IOC_WAIT_MANY,
-	MX_IOC_HANDLE_EXPORT, MX_IOC_HANDLE_IMPORT,
-#ifdef MX_IOC_MSGPIPE_CALL
-	MX_IOC_MSGPIPE_CALL,
-#endif
+	MX_IOC_HANDLE_EXPORT, MX_IOC_HANDLE_IMPORT, MX_IOC_MSGPIPE_CALL,
+	MX_IOC_EVENT_CREATE, MX_IOC_OBJECT_SIGNAL, MX_IOC_HANDLE_GET_INFO,
 };
 #define NCMDS (sizeof(valid_cmds) / sizeof(valid_cmds[0]))
 
@@ -427,9 +428,10 @@ static size_t arg_size(unsigned long cmd)
 	case MX_IOC_WAIT_MANY: return sizeof(struct mx_ioc_wait_many);
 	case MX_IOC_HANDLE_EXPORT: return sizeof(struct mx_ioc_handle_export);
 	case MX_IOC_HANDLE_IMPORT: return sizeof(struct mx_ioc_handle_import);
-#ifdef MX_IOC_MSGPIPE_CALL
 	case MX_IOC_MSGPIPE_CALL: return sizeof(struct mx_ioc_msgpipe_call);
-#endif
+	case MX_IOC_EVENT_CREATE: return sizeof(struct mx_ioc_event_create);
+	case MX_IOC_OBJECT_SIGNAL: return sizeof(struct mx_ioc_object_signal);
+	case MX_IOC_HANDLE_GET_INFO: return sizeof(struct mx_ioc_handle_get_info);
 	default: return 64;
 	}
 }
@@ -535,7 +537,7 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		struct mx_ioc_wait_one *w = a;
 
 		w->handle = (uint32_t)pick_handle(th);
-		w->signals = chance(th, 80) ? rn(th, 8) : (uint32_t)rnd(th);
+		w->signals = chance(th, 80) ? rn(th, 256) : (uint32_t)rnd(th);
 		w->deadline = pick_deadline(th);
 		w->state = chance(th, 30) ? 0 : pick_ptr(th, 8, &k);
 		w->restarted = chance(th, 95) ? rn(th, 2) : (uint32_t)rnd(th);
@@ -559,7 +561,7 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 			w->signals &= ~3ull;
 			for (i = 0; i < n; i++)
 				((uint32_t *)(uintptr_t)w->signals)[i] =
-					chance(th, 90) ? rn(th, 8) : (uint32_t)rnd(th);
+					chance(th, 90) ? rn(th, 256) : (uint32_t)rnd(th);
 		}
 		w->deadline = pick_deadline(th);
 		w->result_index = chance(th, 30) ? 0 : pick_ptr(th, 4, &k);
@@ -594,7 +596,6 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		im->pad = chance(th, 90) ? 0 : (uint32_t)rnd(th);
 		break;
 	}
-#ifdef MX_IOC_MSGPIPE_CALL
 	case MX_IOC_MSGPIPE_CALL: {
 		struct mx_ioc_msgpipe_call *c = a;
 
@@ -609,7 +610,39 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		c->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
 		break;
 	}
-#endif
+	case MX_IOC_EVENT_CREATE: {
+		struct mx_ioc_event_create *e = a;
+
+		e->options = th->sane || chance(th, 85) ? 0 : pick_flags(th);
+		e->handle = (int32_t)rnd(th);
+		break;
+	}
+	case MX_IOC_OBJECT_SIGNAL: {
+		struct mx_ioc_object_signal *o = a;
+
+		o->handle = (uint32_t)pick_handle(th);
+		o->clear_mask = pick_signals(th);
+		o->set_mask = pick_signals(th);
+		o->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		break;
+	}
+	case MX_IOC_HANDLE_GET_INFO: {
+		struct mx_ioc_handle_get_info *g = a;
+		uint32_t r = rn(th, 100);
+
+		g->handle = (uint32_t)pick_handle(th);
+		g->topic = th->sane || r < 85 ? rn(th, 2) :
+			   r < 95 ? 2 + rn(th, 4) : (uint32_t)rnd(th);
+		r = rn(th, 100);
+		g->info_size = th->sane || r < 70 ?
+			       sizeof(struct mx_handle_basic_info) :
+			       r < 85 ? rn(th, 64) : r < 95 ? pick_count(th, 4096) :
+			       rnd(th);
+		g->info = pick_ptr(th, 24, &k);
+		if (chance(th, 3))	/* the info overwrites the struct */
+			g->info = (uint64_t)(uintptr_t)at;
+		break;
+	}
 	default:
 		b = a;
 		for (i = 0; i < 64; i++)
@@ -620,11 +653,8 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 
 static bool is_blocking(unsigned long cmd)
 {
-#ifdef MX_IOC_MSGPIPE_CALL
-	if (cmd == MX_IOC_MSGPIPE_CALL)
-		return true;
-#endif
-	return cmd == MX_IOC_WAIT_ONE || cmd == MX_IOC_WAIT_MANY;
+	return cmd == MX_IOC_WAIT_ONE || cmd == MX_IOC_WAIT_MANY ||
+	       cmd == MX_IOC_MSGPIPE_CALL;
 }
 
 static int cmd_slot(unsigned long cmd)
@@ -639,22 +669,9 @@ static int cmd_slot(unsigned long cmd)
 
 static bool errno_documented(int e, unsigned long cmd)
 {
-	switch (e) {
-	case MX_ERRNO_INVALID_ARGS: case MX_ERRNO_NOT_SUPPORTED:
-	case MX_ERRNO_NOT_FOUND: case MX_ERRNO_NO_MEMORY:
-	case MX_ERRNO_NO_RESOURCES: case MX_ERRNO_BAD_HANDLE:
-	case MX_ERRNO_OUT_OF_RANGE: case MX_ERRNO_NOT_ENOUGH_BUFFER:
-	case MX_ERRNO_ALREADY_EXISTS: case MX_ERRNO_BAD_STATE:
-	case MX_ERRNO_TIMED_OUT: case MX_ERRNO_HANDLE_CLOSED:
-	case MX_ERRNO_CHANNEL_CLOSED: case MX_ERRNO_ACCESS_DENIED:
-	case MX_ERRNO_WRONG_TYPE: case MX_ERRNO_TOO_BIG:
-	case EFAULT:
-		return true;
-	case EINTR:
+	if (e == EINTR)
 		return is_blocking(cmd);
-	default:
-		return false;
-	}
+	return e == EFAULT || mxf_is_status_errno(e);
 }
 
 static void report(struct thread *th, const struct call *c, long r, int e,
@@ -683,8 +700,12 @@ static void check(struct thread *th, const struct call *c, long r, int e)
 		atomic_fetch_add(&sh->errs[e & 255], 1);
 	else
 		atomic_fetch_add(&sh->ok_calls, 1);
-	if (r == 0 && own)
+	if (r >= 0 && own)
 		atomic_fetch_add(&sh->ok_by_cmd[cmd_slot(c->cmd)], 1);
+	/* GET_INFO returns the bytes it wrote: 0 or the basic record's size. */
+	if (r > 0 && own && valid && c->cmd == MX_IOC_HANDLE_GET_INFO &&
+	    r == (long)sizeof(struct mx_handle_basic_info))
+		return;
 	if (r != 0 && r != -1)
 		return report(th, c, r, e, "ioctl returned neither 0 nor -1");
 	if (!own && !foreign) {
@@ -754,13 +775,48 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 	case MX_IOC_GET_VERSION: {
 		struct mx_ioc_version *v = argp;
 
-		if (v->abi_major != MX_ABI_MAJOR ||
-		    v->max_msg_bytes != MX_MAX_MSG_BYTES ||
-		    v->max_msg_handles != MX_MAX_MSG_HANDLES ||
-		    v->max_wait_handles != MX_MAX_WAIT_HANDLES)
-			fail("GET_VERSION reported abi %u, limits %u/%u/%u\n",
-			     v->abi_major, v->max_msg_bytes,
+		if (!mxf_version_ok(v) || !(v->features & MX_FEATURE_OBJECTS))
+			fail("GET_VERSION reported abi %u.%u, features %#llx, limits %u/%u/%u\n",
+			     v->abi_major, v->abi_minor,
+			     (unsigned long long)v->features, v->max_msg_bytes,
 			     v->max_msg_handles, v->max_wait_handles);
+		break;
+	}
+	case MX_IOC_EVENT_CREATE:
+		pool_add(((struct mx_ioc_event_create *)argp)->handle);
+		break;
+	case MX_IOC_HANDLE_GET_INFO: {
+		/*
+		 * The record in the arena may be overwritten by another
+		 * thread already: ask again into our own, if the handle is
+		 * still there.
+		 */
+		struct mx_ioc_handle_get_info *g = argp, q;
+		struct mx_handle_basic_info bi;
+		long r;
+
+		if (g->topic != MX_INFO_HANDLE_BASIC)
+			break;
+		memset(&bi, 0x5a, sizeof(bi));
+		q.handle = g->handle;
+		q.topic = MX_INFO_HANDLE_BASIC;
+		q.info = (uint64_t)(uintptr_t)&bi;
+		q.info_size = sizeof(bi);
+		r = ioctl(me.devfd, MX_IOC_HANDLE_GET_INFO, &q);
+		if (r < 0)
+			break;
+		if (r != (long)sizeof(bi) || !bi.koid || bi.reserved ||
+		    bi.props != MX_OBJ_PROP_WAITABLE ||
+		    (bi.type != MX_OBJ_TYPE_MESSAGE_PIPE &&
+		     bi.type != MX_OBJ_TYPE_EVENT) ||
+		    (bi.rights & ~(MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER |
+				   MX_RIGHT_READ | MX_RIGHT_WRITE)) ||
+		    (bi.type == MX_OBJ_TYPE_MESSAGE_PIPE &&
+		     (bi.rights & MX_RIGHT_DUPLICATE)))
+			fail("proc %d thread %d: GET_INFO of handle %#x returned %ld: koid %#llx rights %#x type %u props %u reserved %u\n",
+			     me.idx, th->idx, g->handle, r,
+			     (unsigned long long)bi.koid, bi.rights, bi.type,
+			     bi.props, bi.reserved);
 		break;
 	}
 	case MX_IOC_MSGPIPE_CREATE: {
@@ -870,7 +926,7 @@ static void one_call(struct thread *th)
 	if (wait)
 		atomic_store(&th->wait_since, 0);
 	check(th, &c, r, e);
-	if (r == 0 && c.ours && c.fd == me.devfd)
+	if (r >= 0 && c.ours && c.fd == me.devfd)
 		harvest(th, c.cmd, c.argp);
 }
 
@@ -951,7 +1007,7 @@ static int setup_thread(struct thread *th, int idx)
 
 	th->p = &me;
 	th->idx = idx;
-	th->rng = mix64(seed ^ mix64(((uint64_t)me.idx << 8) | (uint64_t)idx)) | 1;
+	mxf_rng_seed(&th->rng, seed ^ mix64(((uint64_t)me.idx << 8) | (uint64_t)idx));
 	th->arena = mmap(NULL, ARENA + page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (th->arena == MAP_FAILED)
@@ -1047,6 +1103,61 @@ struct parent_pipe {
 	int32_t h[2];
 	uint32_t token;
 };
+
+/*
+ * The parent's event: two user signals set, checked at the end (the
+ * children see its value, but not its table).
+ */
+#define PARENT_EV_SIGNALS	(MX_SIGNAL_SIGNAL0 | MX_SIGNAL_SIGNAL3)
+
+static int parent_event_make(int fd, int32_t *ev)
+{
+	struct mx_ioc_event_create e = { 0 };
+	struct mx_ioc_object_signal o = { 0 };
+
+	if (raw(fd, MX_IOC_EVENT_CREATE, &e))
+		return -1;
+	*ev = e.handle;
+	o.handle = (uint32_t)e.handle;
+	o.set_mask = PARENT_EV_SIGNALS;
+	return raw(fd, MX_IOC_OBJECT_SIGNAL, &o) ? -1 : 0;
+}
+
+static int parent_event_check(int fd, int32_t ev)
+{
+	struct mx_signals_state st = { 0, 0 };
+	struct mx_handle_basic_info bi = { 0 };
+	struct mx_ioc_wait_one w = {
+		.handle = (uint32_t)ev, .signals = MX_SIGNAL_SIGNAL_ALL,
+		.state = (uintptr_t)&st,
+	};
+	struct mx_ioc_handle_get_info g = {
+		.handle = (uint32_t)ev, .topic = MX_INFO_HANDLE_BASIC,
+		.info = (uintptr_t)&bi, .info_size = sizeof(bi),
+	};
+	long e = raw(fd, MX_IOC_WAIT_ONE, &w);
+	long gi = ioctl(fd, MX_IOC_HANDLE_GET_INFO, &g);
+
+	if (e || st.satisfied != PARENT_EV_SIGNALS ||
+	    st.satisfiable != MX_SIGNAL_SIGNAL_ALL) {
+		printf("mxfuzz: FAIL: parent event: wait_one gave %ld, state %#x/%#x (want %#x/%#x)\n",
+		       e, st.satisfied, st.satisfiable, PARENT_EV_SIGNALS,
+		       MX_SIGNAL_SIGNAL_ALL);
+		return -1;
+	}
+	if (gi != (long)sizeof(bi) || bi.type != MX_OBJ_TYPE_EVENT ||
+	    bi.rights != (MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER |
+			  MX_RIGHT_READ | MX_RIGHT_WRITE) || !bi.koid) {
+		printf("mxfuzz: FAIL: parent event: get_info gave %ld, type %u rights %#x koid %#llx\n",
+		       gi, bi.type, bi.rights, (unsigned long long)bi.koid);
+		return -1;
+	}
+	if (raw(fd, MX_IOC_HANDLE_CLOSE, &ev)) {
+		printf("mxfuzz: FAIL: parent event: close failed\n");
+		return -1;
+	}
+	return 0;
+}
 
 static int parent_pipes_make(int fd, struct parent_pipe *pp, int n)
 {
@@ -1154,31 +1265,12 @@ static int reap(pid_t *pids, int nprocs)
 	return rc;
 }
 
-static int stats_back(const long *base)
-{
-	long now[MX_NSTATS];
-	size_t i;
-	int tries;
-
-	for (tries = 0; tries < 50; tries++) {
-		if (mx_stats_read_all(now))
-			return -1;
-		if (!memcmp(now, base, sizeof(now)))
-			return 0;
-		usleep(100 * 1000);
-	}
-	for (i = 0; i < MX_NSTATS; i++)
-		if (now[i] != base[i])
-			printf("mxfuzz: FAIL: stats/%s is %ld, was %ld at the start\n",
-			       mx_stat_names[i], now[i], base[i]);
-	return -1;
-}
-
 static void print_errnos(void)
 {
 	static const char *const names[NCMD_SLOTS] = {
 		"version", "create", "write", "read", "close", "dup",
 		"replace", "wait_one", "wait_many", "export", "import", "call",
+		"event_create", "signal", "get_info",
 	};
 	int e;
 
@@ -1198,7 +1290,8 @@ static void print_errnos(void)
 int main(int argc, char **argv)
 {
 	struct parent_pipe pp[PARENT_PIPES];
-	long base[MX_NSTATS], calls = 100000;
+	int32_t pev = 0;
+	long base[MXF_NSTATS], calls = 100000;
 	int nprocs = 3, opt, pfd, i, rc = 0;
 	pid_t pids[MAX_PROCS];
 	uint64_t t0, t1;
@@ -1242,7 +1335,7 @@ int main(int argc, char **argv)
 	munmap(unmapped, page);
 	atomic_flag_clear(&sh->fail_lock);
 
-	if (mx_stats_read_all(base)) {
+	if (mxf_stats_read(base)) {
 		printf("mxfuzz: FAIL: cannot read %s (module not loaded?)\n", MX_STATS_DIR);
 		return 1;
 	}
@@ -1251,7 +1344,8 @@ int main(int argc, char **argv)
 		printf("mxfuzz: FAIL: open %s: %s\n", MX_DEV, strerror(errno));
 		return 1;
 	}
-	if (parent_pipes_make(pfd, pp, PARENT_PIPES)) {
+	if (parent_pipes_make(pfd, pp, PARENT_PIPES) ||
+	    parent_event_make(pfd, &pev)) {
 		printf("mxfuzz: FAIL: the parent could not set up its pipes\n");
 		return 1;
 	}
@@ -1259,6 +1353,7 @@ int main(int argc, char **argv)
 		atomic_store(&sh->pub[MAX_PROCS - 1][2 * i], pp[i].h[0]);
 		atomic_store(&sh->pub[MAX_PROCS - 1][2 * i + 1], pp[i].h[1]);
 	}
+	atomic_store(&sh->pub[MAX_PROCS - 1][2 * PARENT_PIPES], pev);
 
 	t0 = now_ns();
 	for (i = 0; i < nprocs; i++) {
@@ -1275,10 +1370,12 @@ int main(int argc, char **argv)
 	rc |= reap(pids, nprocs);
 	t1 = now_ns();
 
-	if (!atomic_load(&sh->failed) && parent_pipes_check(pfd, pp, PARENT_PIPES))
+	if (!atomic_load(&sh->failed) &&
+	    (parent_pipes_check(pfd, pp, PARENT_PIPES) ||
+	     parent_event_check(pfd, pev)))
 		rc = 1;
 	close(pfd);
-	if (stats_back(base))
+	if (mxf_stats_back(base, "mxfuzz", 50))
 		rc = 1;
 	print_errnos();
 	if (atomic_load(&sh->failed)) {

@@ -24,16 +24,25 @@
  * are turned on, and counted by perf), fork() with children that import
  * handles, use their own /dev/magenta and are SIGKILLed mid-sequence, block
  * until killed, or exec() themselves (the new image checks that the old
- * tables died with the old address space).
+ * tables died with the old address space). Events (ABI 2.1) go everywhere
+ * handles go: created, duplicated and replaced with fewer rights,
+ * signalled (object_signal), asked about (handle_get_info), waited on alone
+ * and beside endpoints, sent in messages with endpoints, nested, lost in
+ * cycles, exported, handed to children, given to pipe calls, and raced
+ * against a helper's object_signal, close, dup or replace.
  *
- * The oracle is a model of every handle, endpoint, queued message and
- * exported descriptor of the worker. Every result must be one the ABI
+ * The oracle is a model of every handle, object (endpoint or event),
+ * queued message and exported descriptor of the worker. Every result must be one the ABI
  * allows for that call (the MX_ERRNO_* values its page documents, EFAULT
  * only for an argument struct that cannot be read or written, EINTR only
  * for a wait or call interrupted by a signal), and, where the model knows
  * the state, the one that the documented order of checks gives; messages
  * are read whole, in order, with their payload and handles; signal states,
- * sizes and handle values are checked. Where the state is not known (an
+ * sizes and handle values are checked; an event's signals are known until
+ * a handle to it goes where the model cannot follow; handle_get_info must
+ * report each object's type and each handle's rights, and one koid per
+ * object, the same through every handle to it and never another's (in the
+ * sequence or an earlier one). Where the state is not known (an
  * endpoint whose peer lives in a child) the model accepts every documented
  * outcome; for two concurrent calls, every outcome that some order of the
  * two explains. An outcome no order explains, but that the call's page
@@ -91,7 +100,7 @@
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
 
-#include "mx_sysfs.h"
+#include "mxfuzz_common.h"
 
 /*
  * ABI 2 added the restarted field of the waits (and made wait_many's pad
@@ -140,13 +149,8 @@
 
 static size_t page_sz;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define now_ns()	mxf_now_ns()
+#define mix64(x)	mxf_mix64(x)
 
 static void sleep_us(uint32_t us)
 {
@@ -156,43 +160,11 @@ static void sleep_us(uint32_t us)
 		;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	uint64_t x = r->s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	r->s = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rn(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-static bool chance(struct rng *r, uint32_t pct)
-{
-	return rn(r, 100) < pct;
-}
-
-static void rng_seed(struct rng *r, uint64_t s)
-{
-	r->s = mix64(s) | 1;
-}
+/* The random streams (mxfuzz_common.h). */
+#define rnd(r)		mxf_rnd(r)
+#define rn(r, n)	mxf_rn((r), (n))
+#define chance(r, p)	mxf_chance((r), (p))
+#define rng_seed(r, s)	mxf_rng_seed((r), (s))
 
 static pid_t gettid_(void)
 {
@@ -203,9 +175,7 @@ static pid_t gettid_(void)
 
 /* Every result a call may give: 0 (success) and errno values. */
 static const int err_list[] = {
-	0, EINVAL, EOPNOTSUPP, ENOENT, ENOMEM, ENOSPC, EBADSLT, ERANGE,
-	EMSGSIZE, EEXIST, EBADFD, ETIMEDOUT, ECANCELED, EPIPE, EACCES,
-	EPROTOTYPE, E2BIG, EFAULT, EINTR, EBADF, ENOTTY,
+	0, MXF_STATUS_ERRNOS, EFAULT, EINTR, EBADF, ENOTTY,
 };
 #define NERR ((int)(sizeof(err_list) / sizeof(err_list[0])) + 1)
 #define E_OTHER (NERR - 1)
@@ -222,15 +192,7 @@ static int eidx(int e)
 
 #define EB(e) (1u << eidx(e))
 
-static const char *ename(int e)
-{
-	const char *s;
-
-	if (!e)
-		return "OK";
-	s = strerrorname_np(e);
-	return s ? s : "E?";
-}
+#define ename(e)	mxf_errno_name(e)
 
 static void eset_str(uint32_t set, char *buf, size_t len)
 {
@@ -252,14 +214,22 @@ enum opk {
 	OP_CREATE, OP_WRITE, OP_READ, OP_CALL, OP_CLOSE, OP_DUP, OP_REPLACE,
 	OP_WAIT_ONE, OP_WAIT_MANY, OP_EXPORT, OP_IMPORT, OP_CLOSEFD,
 	OP_VERSION, OP_BADCMD, OP_FORK, OP_KILL, OP_ASYNC, OP_NOP, OP_PEEK,
-	OP_PARAM, OP_NR
+	OP_PARAM, OP_ECREATE, OP_SIGNAL, OP_INFO, OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
 	"create", "write", "read", "call", "close", "dup", "replace",
 	"wait_one", "wait_many", "export", "import", "closefd",
 	"version", "badcmd", "fork", "kill", "async", "nop", "peek", "param",
+	"event_create", "signal", "get_info",
 };
+
+/* Ops that are one ioctl of the device. */
+static bool is_ioctl_op(int kind)
+{
+	return (kind <= OP_BADCMD && kind != OP_CLOSEFD) ||
+	       kind == OP_ECREATE || kind == OP_SIGNAL || kind == OP_INFO;
+}
 
 /* Results each ioctl's documentation allows (docs/api/). */
 static uint32_t doc_allowed(int kind)
@@ -271,15 +241,16 @@ static uint32_t doc_allowed(int kind)
 		return f | EB(0) | EB(EINVAL) | EB(ENOMEM);
 	case OP_WRITE:
 		return f | EB(0) | EB(EINVAL) | EB(EOPNOTSUPP) | EB(EACCES) |
-		       EB(E2BIG) | EB(EBADFD) | EB(ENOMEM);
+		       EB(E2BIG) | EB(EBADFD) | EB(ENOMEM) | EB(EPROTOTYPE);
 	case OP_READ:
 		return f | EB(0) | EB(EINVAL) | EB(EACCES) | EB(EOPNOTSUPP) |
 		       EB(EBADFD) | EB(EPIPE) | EB(EMSGSIZE) | EB(ENOMEM) |
-		       EB(ECANCELED);
+		       EB(ECANCELED) | EB(EPROTOTYPE);
 	case OP_CALL:
 		return f | EB(0) | EB(EINVAL) | EB(EACCES) | EB(EOPNOTSUPP) |
 		       EB(E2BIG) | EB(EBADFD) | EB(ENOMEM) | EB(ETIMEDOUT) |
-		       EB(ECANCELED) | EB(EPIPE) | EB(EMSGSIZE) | EB(EINTR);
+		       EB(ECANCELED) | EB(EPIPE) | EB(EMSGSIZE) | EB(EINTR) |
+		       EB(EPROTOTYPE);
 	case OP_CLOSE:
 		return f | EB(0) | EB(EINVAL);
 	case OP_DUP:
@@ -303,6 +274,13 @@ static uint32_t doc_allowed(int kind)
 		return f | EB(0);
 	case OP_BADCMD:
 		return EB(ENOTTY);
+	case OP_ECREATE:
+		return f | EB(0) | EB(EINVAL) | EB(ENOMEM);
+	case OP_SIGNAL:
+		return f | EB(0) | EB(EBADSLT) | EB(EACCES) | EB(EOPNOTSUPP) |
+		       EB(EINVAL);
+	case OP_INFO:
+		return f | EB(0) | EB(EBADSLT) | EB(EINVAL) | EB(EMSGSIZE);
 	default:
 		return EB(0);
 	}
@@ -330,7 +308,7 @@ static const char *const pl_names[PL_NR] = {
  */
 enum selc {
 	SC_LIVE, SC_NEW, SC_STALE, SC_PEER, SC_SELF, SC_PREV, SC_LIT,
-	SC_RAND, SC_READABLE, SC_REPLY, SC_FOREIGN, SC_NR
+	SC_RAND, SC_READABLE, SC_REPLY, SC_FOREIGN, SC_EVENT, SC_NR
 };
 #define SEL(c, p)	((uint32_t)(c) | ((uint32_t)(p) << 4))
 #define SEL_C(s)	((s) & 15u)
@@ -342,10 +320,11 @@ enum dl { DL_POLL, DL_PAST, DL_SOON, DL_INF, DL_HUGE };
 /* Helper actions (OP_ASYNC a[0]). */
 enum act {
 	ACT_SIGNAL, ACT_CLOSE, ACT_WRITE, ACT_READ, ACT_REPLACE, ACT_EXPORT,
-	ACT_SEND, ACT_PEEK, ACT_NR
+	ACT_SEND, ACT_PEEK, ACT_OSIGNAL, ACT_DUP, ACT_NR
 };
 static const char *const act_names[ACT_NR] = {
 	"signal", "close", "write", "read", "replace", "export", "send", "peek",
+	"object_signal", "dup",
 };
 
 /*
@@ -500,7 +479,20 @@ enum loc { L_NONE, L_TABLE, L_MSG, L_FD, L_AWAY, L_DEAD };
 
 #define RIGHTS_UNKNOWN	0xffffffffu
 #define RIGHTS_PIPE	(MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_RIGHT_WRITE)
+#define RIGHTS_EVENT	(MX_RIGHT_DUPLICATE | RIGHTS_PIPE)
 
+/* Kinds of object. */
+enum kind {
+	K_EP,		/* a message pipe endpoint */
+	K_EVENT,	/* an event */
+	K_UNK,		/* a handle someone else sent: either, until it says */
+};
+
+/*
+ * An object the model knows: a pipe endpoint (most fields) or an event
+ * (kind, sig, sunk, ext, koid; where it is does not matter, as it may have
+ * any number of holders, and its death cannot be seen).
+ */
 struct mep {
 	int peer;		/* -1: unknown (an endpoint of someone else's pipe) */
 	uint8_t loc;
@@ -515,6 +507,16 @@ struct mep {
 	uint32_t qcount;
 	uint64_t qbytes;
 	uint32_t gc;
+	uint8_t kind;		/* enum kind */
+	bool foreign;		/* came from someone else's message: may be an
+				   object the model also knows under another
+				   record (one that went away and came back) */
+	bool ext;		/* event: a holder went where the model cannot
+				   follow (a child, a queue nobody here reads),
+				   so anyone may change its signals */
+	uint32_t sig;		/* event: the satisfied user signals... */
+	uint32_t sunk;		/* ...but for these bits, not known */
+	uint64_t koid;		/* 0 until handle_get_info reports it */
 };
 
 enum pat { PAT_TAG, PAT_RO, PAT_NONE };
@@ -606,6 +608,46 @@ static int m_new_ep(struct model *m)
 	e->hidx = e->msg = e->fdk = -1;
 	e->qhead = e->qtail = -1;
 	return m->ne++;
+}
+
+/* A new event: no signal set, all of them satisfiable. */
+static int m_new_event(struct model *m)
+{
+	int e = m_new_ep(m);
+
+	m->ep[e].kind = K_EVENT;
+	return e;
+}
+
+static bool m_is_event(const struct model *m, int e)
+{
+	return m->ep[e].kind == K_EVENT;
+}
+
+/* Is object @e an event (T_YES), an endpoint (T_NO), or either? */
+static int m_tri_event(const struct model *m, int e)
+{
+	return m->ep[e].kind == K_UNK ? T_MAYBE : t_of(m->ep[e].kind == K_EVENT);
+}
+
+/*
+ * An event's signals stop being known: someone the model does not follow
+ * holds it.
+ */
+static void m_event_ext(struct model *m, int e)
+{
+	m->ep[e].ext = true;
+	m->ep[e].sunk = MX_SIGNAL_SIGNAL_ALL;
+}
+
+/* A foreign object turned out to be of @kind (handle_get_info said so). */
+static void m_learn_kind(struct model *m, int e, int kind)
+{
+	if (m->ep[e].kind != K_UNK)
+		return;
+	m->ep[e].kind = (uint8_t)kind;
+	if (kind == K_EVENT)
+		m_event_ext(m, e);
 }
 
 static int m_add_handle(struct model *m, int32_t v, int ep, uint32_t rights)
@@ -713,7 +755,7 @@ static void m_ep_kill(struct model *m, int e)
 {
 	int mi, next;
 
-	if (m->ep[e].dead)
+	if (m->ep[e].dead || m_is_event(m, e))
 		return;
 	m->ep[e].dead = true;
 	mi = m->ep[e].qhead;
@@ -726,10 +768,13 @@ static void m_ep_kill(struct model *m, int e)
 	}
 }
 
-/* Its holder lets go of an endpoint. */
+/*
+ * Its holder lets go of an endpoint. (An event lives on while it has other
+ * holders, and nothing sees it die: nothing changes.)
+ */
 static void m_ep_close(struct model *m, int e)
 {
-	if (m->ep[e].loc == L_AWAY)
+	if (m->ep[e].loc == L_AWAY || m_is_event(m, e))
 		return;
 	m->ep[e].loc = L_DEAD;
 	m_ep_kill(m, e);
@@ -744,6 +789,10 @@ static void m_ep_away(struct model *m, int e)
 	int mi, next;
 	uint32_t i;
 
+	if (m_is_event(m, e)) {
+		m_event_ext(m, e);
+		return;
+	}
 	if (m->ep[e].loc == L_AWAY || m->ep[e].loc == L_DEAD)
 		return;
 	m->ep[e].loc = L_AWAY;
@@ -766,6 +815,8 @@ static void m_forget_queue(struct model *m, int e)
 	int mi, next;
 	uint32_t i;
 
+	if (m_is_event(m, e))
+		return;
 	mi = m->ep[e].qhead;
 	m->ep[e].qhead = m->ep[e].qtail = -1;
 	m->ep[e].qcount = 0;
@@ -816,6 +867,14 @@ static void m_merge(struct model *a, const struct model *b)
 	int e, n = a->ne < b->ne ? a->ne : b->ne;
 
 	for (e = 0; e < n; e++) {
+		if (m_is_event(a, e) || m_is_event(b, e)) {
+			/* Signal bits the two orders disagree on are unknown. */
+			a->ep[e].sunk |= (a->ep[e].sig ^ b->ep[e].sig) |
+					 b->ep[e].sunk;
+			if (b->ep[e].ext)
+				m_event_ext(a, e);
+			continue;
+		}
 		if (m_same_queue(a, b, e))
 			continue;
 		if (m_same_content(a, b, e))
@@ -853,12 +912,30 @@ static int m_no_room(const struct model *m, int e, uint64_t cost)
 		    m->ep[e].qbytes + cost > (uint64_t)p_max_bytes);
 }
 
+/*
+ * The signals of event @e: the satisfiable set is always known, the
+ * satisfied bits but for *unk.
+ */
+static void m_ev_state(const struct model *m, int e, struct mx_signals_state *st,
+		       uint32_t *unk)
+{
+	st->satisfied = m->ep[e].sig & ~m->ep[e].sunk;
+	st->satisfiable = MX_SIGNAL_SIGNAL_ALL;
+	*unk = m->ep[e].sunk;
+}
+
 /* The signals of @e, if the model knows them. */
 static bool m_signals(const struct model *m, int e, struct mx_signals_state *st)
 {
 	const struct mep *p = &m->ep[e];
 	uint32_t sat = 0, able;
 
+	if (p->kind == K_EVENT) {
+		m_ev_state(m, e, st, &able);
+		return !able;
+	}
+	if (p->kind == K_UNK)
+		return false;
 	if (!m_qknown(m, e))
 		return false;
 	if (m->ep[p->peer].qwild && !m->ep[p->peer].dead)
@@ -899,6 +976,8 @@ static int m_depth(const struct model *m, int e, int lvl)
 		return -1;
 	for (mi = m->ep[e].qhead; mi >= 0; mi = m->msg[mi].next) {
 		for (i = 0; i < m->msg[mi].nh; i++) {
+			if (m_is_event(m, m->pool_ep[m->msg[mi].hoff + (int)i]))
+				continue;	/* events nest nothing */
 			x = m_depth(m, m->pool_ep[m->msg[mi].hoff + (int)i], lvl + 1);
 			if (x < 0)
 				return -1;
@@ -918,9 +997,19 @@ static int m_too_deep(const struct model *m, int dest, const int32_t *hv,
 		      uint32_t n)
 {
 	int h = 0, d = dest, dmax = 0, x;
+	bool nests = false;
 	uint32_t i;
 
 	if (p_max_nesting < 0 || !n)
+		return T_NO;
+	/* Only endpoints nest: a message of events alone never fails here. */
+	for (i = 0; i < n; i++) {
+		int hi = m_find(m, hv[i]);
+
+		if (hi < 0 || !m_is_event(m, m->h[hi].ep))
+			nests = true;
+	}
+	if (!nests)
 		return T_NO;
 	if (dest < 0)
 		return T_MAYBE;
@@ -935,6 +1024,8 @@ static int m_too_deep(const struct model *m, int dest, const int32_t *hv,
 
 		if (hi < 0)
 			return T_MAYBE;
+		if (m_is_event(m, m->h[hi].ep))
+			continue;
 		x = m_depth(m, m->h[hi].ep, 0);
 		if (x < 0)
 			return T_MAYBE;
@@ -1160,6 +1251,9 @@ union argu {
 	struct mx_ioc_wait_many wmany;
 	struct mx_ioc_handle_export exp;
 	struct mx_ioc_handle_import imp;
+	struct mx_ioc_event_create ecreate;
+	struct mx_ioc_object_signal osig;
+	struct mx_ioc_handle_get_info info;
 	uint8_t raw[256];
 };
 
@@ -1205,9 +1299,10 @@ struct call {
 	int pre_ep[MX_MAX_WAIT_HANDLES];
 };
 
+/* 0 for success (get_info returns the bytes it wrote), else the errno. */
 static int res_of(const struct call *c)
 {
-	return c->ret == 0 ? 0 : c->err;
+	return c->ret == -1 ? c->err : 0;
 }
 
 static const int32_t lit_values[] = {
@@ -1266,6 +1361,15 @@ static int32_t resolve(const struct model *m, int wid, uint32_t s,
 		break;
 	case SC_FOREIGN:
 		return atomic_load(&sh->pub[(wid + 1 + (int)(p >> 3)) % MAXW][p & 7]);
+	case SC_EVENT:
+		/* The p-th newest handle of an event. */
+		for (i = m->nlive - 1, n = 0; i >= 0; i--) {
+			int e = m->h[m->live[i]].ep;
+
+			if (m->ep[e].kind == K_EVENT && n++ == (int)(p % 4))
+				return m->h[m->live[i]].value;
+		}
+		break;
 	default:
 		break;
 	}
@@ -1293,7 +1397,7 @@ struct worker {
 	int devfd;
 	int fd_floor;		/* descriptors below are the worker's own */
 	int pipefd[2];
-	struct rng rng;
+	struct mxf_rng rng;
 	uint64_t tag_ctr;
 	struct tctx tc, htc;	/* the fuzzing thread's, the helper's */
 	int uffd, quitfd;
@@ -1717,6 +1821,30 @@ static void prep(struct worker *w, struct tctx *tc, const struct model *m,
 		c->argsz = sizeof(a->ver);
 		memset(&a->ver, 0x77, sizeof(a->ver));
 		break;
+	case OP_ECREATE:
+		c->cmd = MX_IOC_EVENT_CREATE;
+		c->argsz = sizeof(a->ecreate);
+		a->ecreate.options = op->a[0];
+		a->ecreate.handle = 0x3c3c3c3c;
+		break;
+	case OP_SIGNAL:
+		c->cmd = MX_IOC_OBJECT_SIGNAL;
+		c->argsz = sizeof(a->osig);
+		a->osig.handle = (uint32_t)resolve(m, w->idx, op->sel[0], 0, 0);
+		a->osig.clear_mask = op->a[0];
+		a->osig.set_mask = op->a[1];
+		a->osig.pad = op->a[2];
+		break;
+	case OP_INFO:
+		c->cmd = MX_IOC_HANDLE_GET_INFO;
+		c->argsz = sizeof(a->info);
+		a->info.handle = (uint32_t)resolve(m, w->idx, op->sel[0], 0, 0);
+		a->info.topic = op->a[0];
+		a->info.info_size = (uint64_t)op->a[2] << 32 | op->a[1];
+		c->b[0] = ub_make(tc, R_STATE, op->pk[0], 32, op_param(op, 0, iter));
+		junk_fill(&c->b[0], 32);
+		a->info.info = c->b[0].ptr;
+		break;
 	default: {	/* OP_BADCMD */
 		static const unsigned long known[] = {
 			MX_IOC_GET_VERSION, MX_IOC_MSGPIPE_CREATE,
@@ -1725,6 +1853,8 @@ static void prep(struct worker *w, struct tctx *tc, const struct model *m,
 			MX_IOC_HANDLE_DUPLICATE, MX_IOC_HANDLE_REPLACE,
 			MX_IOC_WAIT_ONE, MX_IOC_WAIT_MANY,
 			MX_IOC_HANDLE_EXPORT, MX_IOC_HANDLE_IMPORT,
+			MX_IOC_EVENT_CREATE, MX_IOC_OBJECT_SIGNAL,
+			MX_IOC_HANDLE_GET_INFO,
 		};
 		unsigned long cmd = _IOC(op->a[0] & 3, MX_IOC_MAGIC,
 					 op->a[1] & 0xff, op->a[2] & 0x3fff);
@@ -1776,7 +1906,7 @@ static void issue(struct worker *w, struct call *c, bool main_thread)
 	for (;;) {
 		errno = 0;
 		c->ret = ioctl(c->fd, c->cmd, c->argp);
-		c->err = c->ret ? errno : 0;
+		c->err = c->ret == -1 ? errno : 0;
 		c->tries++;
 		if (c->ret == -1 && c->err == EINTR && is_blocking(c->kind)) {
 			ev_add(EV_EINTR, 1);
@@ -1991,6 +2121,7 @@ static int wr_ladder(struct model *m, struct call *c, int res,
 
 	wi = m_find(m, (int32_t)a->handle);
 	LADR(t_of(wi < 0), EINVAL);
+	LADR(m_tri_event(m, m->h[wi].ep), EPROTOTYPE);
 	LADR(t_not(m_has(m, wi, MX_RIGHT_WRITE)), EACCES);
 	LADR(t_of((nb && !a->bytes) || (nh && !a->handles)), EINVAL);
 	LADR(t_of(nb > MX_MAX_MSG_BYTES || nh > MX_MAX_MSG_HANDLES), E2BIG);
@@ -2059,6 +2190,8 @@ static void m_install_foreign(struct model *m, const int32_t *vals, uint32_t n)
 
 		m->ep[e].reply = T_MAYBE;
 		m->ep[e].qwild = true;
+		m->ep[e].kind = K_UNK;
+		m->ep[e].foreign = true;
 		m_add_handle(m, vals[i], e, RIGHTS_UNKNOWN);
 	}
 }
@@ -2253,6 +2386,7 @@ static bool st_read(struct model *m, struct call *c, int res, int phase,
 	if (ri < 0 && c->cancel_ok)
 		ALSO(ECANCELED);
 	LAD(t_of(ri < 0), EINVAL);
+	LAD(m_tri_event(m, m->h[ri].ep), EPROTOTYPE);
 	LAD(t_not(m_has(m, ri, MX_RIGHT_READ)), EACCES);
 	bad = T_NO;
 	if (a->num_bytes)
@@ -2293,10 +2427,14 @@ static bool st_call(struct model *m, struct call *c, int res, int phase,
 		LAD(t_of(a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
 			 c->written_in > 1), EINVAL);
 		wi = m_find(m, (int32_t)a->wr.handle);
-		/* ABI 2: a call restarted after its message went: closed. */
+		/*
+		 * ABI 2: a call restarted after its message went: closed
+		 * (whatever the lookup finds wrong, the type too).
+		 */
 		if (ABI2 && (c->tries > 1 || c->written_in == 1))
-			LAD(t_of(wi < 0), ECANCELED);
+			LAD(wi < 0 ? T_YES : m_tri_event(m, m->h[wi].ep), ECANCELED);
 		LAD(t_of(wi < 0), EINVAL);
+		LAD(m_tri_event(m, m->h[wi].ep), EPROTOTYPE);
 		LAD(t_not(m_has(m, wi, MX_RIGHT_READ)), EACCES);
 		bad = T_NO;
 		if (a->rd.num_bytes)
@@ -2356,24 +2494,45 @@ static bool st_close(struct model *m, struct call *c, int res)
 /* Are @rights neither SAME_RIGHTS nor a subset of handle @hi's? */
 static int rights_bad(const struct model *m, int hi, uint32_t rights)
 {
+	uint32_t most;
+
 	if (rights == MX_RIGHT_SAME_RIGHTS)
 		return T_NO;
-	if (m->h[hi].rights == RIGHTS_UNKNOWN)
-		return rights & ~RIGHTS_PIPE ? T_YES : T_MAYBE;
+	if (m->h[hi].rights == RIGHTS_UNKNOWN) {
+		most = m->ep[m->h[hi].ep].kind == K_EP ? RIGHTS_PIPE : RIGHTS_EVENT;
+		return rights & ~most ? T_YES : T_MAYBE;
+	}
 	return t_of(rights & ~m->h[hi].rights);
 }
 
 static bool st_dup(struct model *m, struct call *c, int res)
 {
+	const struct mx_ioc_handle_dup *a = &c->a.dup;
+	uint32_t rights;
+	int32_t nv;
 	int hi;
 
 	LAD(t_not(pl_read(c)), EFAULT);
-	LAD(t_of(c->a.dup.pad != 0), EINVAL);
-	hi = m_find(m, (int32_t)c->a.dup.handle);
+	LAD(t_of(a->pad != 0), EINVAL);
+	hi = m_find(m, (int32_t)a->handle);
 	LAD(t_of(hi < 0), EBADSLT);
 	/* Pipe handles never hold MX_RIGHT_DUPLICATE. */
-	LAD(T_YES, EACCES);
-	return false;
+	LAD(t_not(m_has(m, hi, MX_RIGHT_DUPLICATE)), EACCES);
+	LAD(rights_bad(m, hi, a->rights), EINVAL);
+	LAD(t_of(m->nlive + 1 > p_max_handles), ENOMEM);
+	ALSO(ENOMEM);
+	LAD(t_not(pl_write(c)), EFAULT);
+	OKPOINT();
+	if (m->ep[m->h[hi].ep].kind == K_EP)
+		BAD("duplicate of a pipe endpoint's handle succeeded");
+	nv = ((const struct mx_ioc_handle_dup *)c->argp)->result;
+	if (!new_values_ok(m, &nv, 1, c))
+		return false;
+	rights = a->rights == MX_RIGHT_SAME_RIGHTS ? m->h[hi].rights : a->rights;
+	m_add_handle(m, nv, m->h[hi].ep, rights);
+	/* Only an event has MX_RIGHT_DUPLICATE. */
+	m_learn_kind(m, m->h[hi].ep, K_EVENT);
+	return true;
 }
 
 static bool st_replace(struct model *m, struct call *c, int res)
@@ -2409,14 +2568,20 @@ static bool state_equal(const struct mx_signals_state *got,
 	       got->satisfiable == want->satisfiable;
 }
 
-static bool state_sane(struct call *c, const struct mx_signals_state *s)
+/* A state an object of @kind can be in. */
+static bool state_sane(struct call *c, const struct mx_signals_state *s, int kind)
 {
 	uint32_t all = MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE |
 		       MX_SIGNAL_PEER_CLOSED;
+	bool ep_ok = !(s->satisfied & ~s->satisfiable) && !(s->satisfiable & ~all);
+	bool ev_ok = s->satisfiable == MX_SIGNAL_SIGNAL_ALL &&
+		     !(s->satisfied & ~MX_SIGNAL_SIGNAL_ALL);
 
-	if ((s->satisfied & ~s->satisfiable) || (s->satisfiable & ~all))
-		BAD("impossible signal state satisfied=%#x satisfiable=%#x",
-		    s->satisfied, s->satisfiable);
+	if ((kind == K_EP && !ep_ok) || (kind == K_EVENT && !ev_ok) ||
+	    (kind == K_UNK && !ep_ok && !ev_ok))
+		BAD("impossible signal state satisfied=%#x satisfiable=%#x for %s",
+		    s->satisfied, s->satisfiable, kind == K_EP ? "an endpoint" :
+		    kind == K_EVENT ? "an event" : "an endpoint or an event");
 	return true;
 }
 
@@ -2487,12 +2652,48 @@ static bool st_wait_one(struct model *m, struct call *c, int res, int phase,
 		}
 		return true;
 	}
+	if (!relaxed && m_is_event(m, e)) {
+		/*
+		 * An event whose signals are known but for some bits: the
+		 * satisfiable set is known, and the known bits decide when
+		 * they can.
+		 */
+		uint32_t unk, allowed;
+
+		m_ev_state(m, e, &st, &unk);
+		if (st.satisfied & a->signals) {
+			allowed = EB(0);
+		} else if (!(a->signals & MX_SIGNAL_SIGNAL_ALL)) {
+			allowed = EB(EBADFD);
+		} else {
+			/* A bit it does not know may end it; else the deadline. */
+			allowed = a->signals & unk ? EB(0) : 0;
+			if (!c->infinite)
+				allowed |= EB(ETIMEDOUT);
+		}
+		c->expect |= allowed;
+		if (!(allowed & EB(res)))
+			return false;
+		if (a->state) {
+			memcpy(&got, (const void *)(uintptr_t)a->state, 8);
+			if (!state_sane(c, &got, K_EVENT))
+				return false;
+			if ((got.satisfied ^ st.satisfied) & ~unk)
+				BAD("state satisfied=%#x, the model knows bits %#x of it: %#x",
+				    got.satisfied, MX_SIGNAL_SIGNAL_ALL & ~unk,
+				    st.satisfied);
+			if (res == ETIMEDOUT && (got.satisfied & a->signals))
+				BAD("ERR_TIMED_OUT with a requested signal satisfied (%#x)",
+				    got.satisfied);
+		}
+		return true;
+	}
 	c->expect |= EB(0) | EB(EBADFD) | EB(ETIMEDOUT);
 	if (res != 0 && res != EBADFD && res != ETIMEDOUT)
 		return false;
 	if (a->state) {
 		memcpy(&got, (const void *)(uintptr_t)a->state, 8);
-		if (!state_sane(c, &got))
+		if (!state_sane(c, &got, m->ep[e].kind))
 			return false;
 		if (res == ETIMEDOUT && (got.satisfied & a->signals))
 			BAD("ERR_TIMED_OUT with a requested signal satisfied (%#x)",
@@ -2686,11 +2887,169 @@ static bool st_version(struct model *m, struct call *c, int res)
 	if (v->abi_major != MX_ABI_MAJOR || v->max_msg_bytes != MX_MAX_MSG_BYTES ||
 	    v->max_msg_handles != MX_MAX_MSG_HANDLES ||
 	    v->max_wait_handles != MX_MAX_WAIT_HANDLES || v->pad ||
-	    (v->features & MX_FEATURE_MSGPIPE) == 0)
+	    (v->features & MX_FEATURE_MSGPIPE) == 0 ||
+	    (v->features & MX_FEATURE_OBJECTS) == 0 ||
+	    v->abi_minor < MX_ABI_MINOR)
 		BAD("GET_VERSION reported abi %u.%u features %#llx limits %u/%u/%u pad %u",
 		    v->abi_major, v->abi_minor, (unsigned long long)v->features,
 		    v->max_msg_bytes, v->max_msg_handles, v->max_wait_handles,
 		    v->pad);
+	return true;
+}
+
+static bool st_ecreate(struct model *m, struct call *c, int res)
+{
+	int32_t v;
+
+	LAD(t_not(pl_read(c)), EFAULT);
+	LAD(t_of(c->a.ecreate.options != 0), EINVAL);
+	LAD(t_of(m->nlive + 1 > p_max_handles), ENOMEM);
+	ALSO(ENOMEM);
+	LAD(t_not(pl_write(c)), EFAULT);
+	OKPOINT();
+	v = ((const struct mx_ioc_event_create *)c->argp)->handle;
+	if (!new_values_ok(m, &v, 1, c))
+		return false;
+	m_add_handle(m, v, m_new_event(m), RIGHTS_EVENT);
+	return true;
+}
+
+static bool st_signal(struct model *m, struct call *c, int res)
+{
+	const struct mx_ioc_object_signal *a = &c->a.osig;
+	struct mep *p;
+	int hi;
+
+	LAD(t_not(pl_read(c)), EFAULT);
+	LAD(t_of(a->pad != 0), EINVAL);
+	hi = m_find(m, (int32_t)a->handle);
+	LAD(t_of(hi < 0), EBADSLT);
+	LAD(t_not(m_has(m, hi, MX_RIGHT_WRITE)), EACCES);
+	/* Endpoints have no user signals. */
+	LAD(t_not(m_tri_event(m, m->h[hi].ep)), EOPNOTSUPP);
+	LAD(t_of((a->clear_mask | a->set_mask) & ~MX_SIGNAL_SIGNAL_ALL), EINVAL);
+	OKPOINT();
+	m_learn_kind(m, m->h[hi].ep, K_EVENT);
+	p = &m->ep[m->h[hi].ep];
+	p->sig = (p->sig & ~a->clear_mask) | a->set_mask;
+	if (!p->ext)
+		p->sunk &= ~(a->clear_mask | a->set_mask);
+	return true;
+}
+
+/* Koids of the objects of earlier sequences of this worker (0: empty). */
+#define KOID_HIST	(1u << 15)
+static uint64_t koid_hist[KOID_HIST];
+static uint32_t koid_hist_n;
+
+static bool koid_hist_has(uint64_t k)
+{
+	uint32_t i = (uint32_t)mix64(k) & (KOID_HIST - 1);
+
+	for (; koid_hist[i]; i = (i + 1) & (KOID_HIST - 1))
+		if (koid_hist[i] == k)
+			return true;
+	return false;
+}
+
+static void koid_hist_add(uint64_t k)
+{
+	uint32_t i = (uint32_t)mix64(k) & (KOID_HIST - 1);
+
+	if (!k || koid_hist_n >= KOID_HIST / 2)
+		return;
+	for (; koid_hist[i]; i = (i + 1) & (KOID_HIST - 1))
+		if (koid_hist[i] == k)
+			return;
+	koid_hist[i] = k;
+	koid_hist_n++;
+}
+
+/*
+ * handle_get_info reported @koid for object @e: the same as before for the
+ * same object, and, for an object the model saw made (not one from someone
+ * else's message, which may be one it knows that came back), different
+ * from every other such object's, of this sequence and the earlier ones.
+ */
+static bool m_koid_ok(struct model *m, int e, uint64_t koid, struct call *c)
+{
+	int x;
+
+	if (!koid)
+		BAD("koid 0");
+	if (m->ep[e].koid) {
+		if (m->ep[e].koid != koid)
+			BAD("koid %#" PRIx64 ", the same object had %#" PRIx64 " before",
+			    koid, m->ep[e].koid);
+		return true;
+	}
+	if (!m->ep[e].foreign) {
+		for (x = 0; x < m->ne; x++)
+			if (x != e && m->ep[x].koid == koid && !m->ep[x].foreign)
+				BAD("koid %#" PRIx64 " is also that of another object (%s %d of the model)",
+				    koid, m_is_event(m, x) ? "event" : "endpoint", x);
+		if (koid_hist_has(koid))
+			BAD("koid %#" PRIx64 " was an object's of an earlier sequence: reused",
+			    koid);
+	}
+	m->ep[e].koid = koid;
+	return true;
+}
+
+static bool st_info(struct model *m, struct call *c, int res)
+{
+	const struct mx_ioc_handle_get_info *a = &c->a.info;
+	struct mx_handle_basic_info bi;
+	const uint8_t *tail;
+	uint32_t most;
+	int hi, e, kind, i;
+
+	LAD(t_not(pl_read(c)), EFAULT);
+	hi = m_find(m, (int32_t)a->handle);
+	LAD(t_of(hi < 0), EBADSLT);
+	if (a->topic == MX_INFO_HANDLE_VALID) {
+		OKPOINT();
+		if (c->ret != 0)
+			BAD("MX_INFO_HANDLE_VALID returned %ld, not 0", c->ret);
+		return true;
+	}
+	LAD(t_of(a->topic != MX_INFO_HANDLE_BASIC), EINVAL);
+	LAD(t_of(!a->info), EINVAL);
+	LAD(t_of(a->info_size < sizeof(bi)), EMSGSIZE);
+	LAD(t_not(acc(c, 0, sizeof(bi), true)), EINVAL);
+	OKPOINT();
+	if (c->ret != (long)sizeof(bi))
+		BAD("MX_INFO_HANDLE_BASIC returned %ld, not %zu", c->ret, sizeof(bi));
+	memcpy(&bi, (const void *)(uintptr_t)a->info, sizeof(bi));
+	e = m->h[hi].ep;
+	kind = bi.type == MX_OBJ_TYPE_EVENT ? K_EVENT :
+	       bi.type == MX_OBJ_TYPE_MESSAGE_PIPE ? K_EP : -1;
+	if (kind < 0 || (m->ep[e].kind != K_UNK && kind != m->ep[e].kind))
+		BAD("type %u, the model says the object is %s", bi.type,
+		    m->ep[e].kind == K_EP ? "an endpoint (4)" :
+		    m->ep[e].kind == K_EVENT ? "an event (5)" : "an endpoint or an event");
+	if (bi.props != MX_OBJ_PROP_WAITABLE || bi.reserved)
+		BAD("props %#x reserved %#x, not WAITABLE and 0", bi.props, bi.reserved);
+	most = kind == K_EP ? RIGHTS_PIPE : RIGHTS_EVENT;
+	if (m->h[hi].rights == RIGHTS_UNKNOWN) {
+		if (bi.rights & ~most)
+			BAD("rights %#x: more than an object of type %u can hold",
+			    bi.rights, bi.type);
+		m->h[hi].rights = bi.rights;
+	} else if (bi.rights != m->h[hi].rights) {
+		BAD("rights %#x, the handle has %#x", bi.rights, m->h[hi].rights);
+	}
+	/* Only the record is written, however large the buffer. */
+	tail = (const uint8_t *)(uintptr_t)a->info + sizeof(bi);
+	if ((c->b[0].kind == PK_NORMAL || c->b[0].kind == PK_MISALIGN) &&
+	    c->b[0].room >= 32)
+		for (i = 0; i < 8; i++)
+			if (tail[i] != 0xee)
+				BAD("byte %d after the %zu-byte record was written",
+				    i, sizeof(bi));
+	if (!m_koid_ok(m, e, bi.koid, c))
+		return false;
+	m_learn_kind(m, e, kind);
 	return true;
 }
 
@@ -2730,6 +3089,12 @@ static bool step(struct model *m, struct call *c, int phase, bool relaxed)
 		return st_import(m, c, res);
 	case OP_VERSION:
 		return st_version(m, c, res);
+	case OP_ECREATE:
+		return st_ecreate(m, c, res);
+	case OP_SIGNAL:
+		return st_signal(m, c, res);
+	case OP_INFO:
+		return st_info(m, c, res);
 	default:
 		c->expect = EB(ENOTTY);
 		return res == ENOTTY;
@@ -2980,6 +3345,30 @@ static void fmt_call(char *buf, size_t len, const struct call *c)
 	case OP_VERSION:
 		n = snprintf(buf, len, "version");
 		break;
+	case OP_ECREATE:
+		n = snprintf(buf, len, "event_create options=%#x", a->ecreate.options);
+		if (!c->ret)
+			n += snprintf(buf + n, len - (size_t)n, " -> %#x",
+				      (unsigned)((struct mx_ioc_event_create *)c->argp)->handle);
+		break;
+	case OP_SIGNAL:
+		n = snprintf(buf, len, "signal h=%#x clear=%#x set=%#x pad=%u",
+			     a->osig.handle, a->osig.clear_mask, a->osig.set_mask,
+			     a->osig.pad);
+		break;
+	case OP_INFO:
+		n = snprintf(buf, len, "get_info h=%#x topic=%u size=%#" PRIx64 " info=%s",
+			     a->info.handle, a->info.topic,
+			     (uint64_t)a->info.info_size, pk_names[c->b[0].kind]);
+		if (c->ret > 0) {
+			struct mx_handle_basic_info bi;
+
+			memcpy(&bi, (const void *)(uintptr_t)a->info.info, sizeof(bi));
+			n += snprintf(buf + n, len - (size_t)n,
+				      " -> koid %#" PRIx64 " rights %#x type %u props %u",
+				      (uint64_t)bi.koid, bi.rights, bi.type, bi.props);
+		}
+		break;
 	default:
 		n = snprintf(buf, len, "ioctl cmd=%#lx", c->cmd);
 		break;
@@ -3010,8 +3399,9 @@ static void report_to(char *text, size_t cap, struct worker *w, const char *what
 	if (c) {
 		fmt_call(line, sizeof(line), c);
 		eset_str(c->expect, exp, sizeof(exp));
-		sb_printf(&b, "  call: %s\n  result %s; the model expected %s%s%s\n", line,
-			  ename(res_of(c)), exp, c->why[0] ? ": " : "", c->why);
+		sb_printf(&b, "  call: %s\n  result %s (%s); the model expected %s%s%s\n",
+			  line, ename(res_of(c)), mxf_status_name(res_of(c)), exp,
+			  c->why[0] ? ": " : "", c->why);
 	}
 	if (extra)
 		sb_printf(&b, "%s", extra);
@@ -3232,7 +3622,8 @@ static bool doc_ok(struct worker *w, struct call *c)
 {
 	int res = res_of(c);
 
-	if (c->ret != 0 && c->ret != -1) {
+	if (c->ret != 0 && c->ret != -1 &&
+	    !(c->kind == OP_INFO && c->ret == (long)sizeof(struct mx_handle_basic_info))) {
 		report(w, "the ioctl returned neither 0 nor -1", c, NULL);
 		return false;
 	}
@@ -3251,7 +3642,7 @@ static bool exec_sync(struct worker *w, const struct op *op)
 	uint32_t reps = 1;
 	uint32_t it;
 
-	if (op->kind == OP_CREATE)
+	if (op->kind == OP_CREATE || op->kind == OP_ECREATE)
 		reps = op->a[2];
 	else if (op->kind == OP_WRITE || op->kind == OP_READ)
 		reps = op->a[3];
@@ -3271,7 +3662,8 @@ static bool exec_sync(struct worker *w, const struct op *op)
 			report(w, "the result contradicts the documented behaviour", c, NULL);
 			return false;
 		}
-		if (reps > 1 && res_of(c) && op->kind != OP_CREATE)
+		if (reps > 1 && res_of(c) && op->kind != OP_CREATE &&
+		    op->kind != OP_ECREATE)
 			break;
 	}
 	return true;
@@ -3302,7 +3694,7 @@ static bool exec_closefd(struct worker *w, const struct op *op)
 
 static bool async_main_ok(const struct op *o)
 {
-	return o->kind <= OP_BADCMD && o->kind != OP_CLOSEFD;
+	return is_ioctl_op(o->kind);
 }
 
 /* An async action and the op after it, run concurrently. */
@@ -3352,6 +3744,17 @@ static bool exec_async(struct worker *w, const struct op *aop, const struct op *
 		hop.a[0] = MX_EXPORT_CLOEXEC;
 		break;
 	case ACT_PEEK:
+		break;
+	case ACT_OSIGNAL:
+		/* Set one user signal, maybe clearing others. */
+		hop.kind = OP_SIGNAL;
+		hop.a[1] = MX_SIGNAL_SIGNAL0 << (aop->a[2] % 5);
+		hop.a[0] = (aop->a[2] >> 8) & MX_SIGNAL_SIGNAL_ALL & ~hop.a[1];
+		break;
+	case ACT_DUP:
+		hop.kind = OP_DUP;
+		hop.a[0] = aop->a[2] & 1 ? MX_RIGHT_SAME_RIGHTS :
+					   (aop->a[2] >> 1) & RIGHTS_EVENT;
 		break;
 	default:
 		act = ACT_SIGNAL;
@@ -3495,7 +3898,7 @@ static bool exec_async(struct worker *w, const struct op *aop, const struct op *
 /* ---- children --------------------------------------------------------- */
 
 static bool exec_sync(struct worker *w, const struct op *op);
-static void gen_child_ops(struct rng *r, struct prog *p, int n);
+static void gen_child_ops(struct mxf_rng *r, struct prog *p, int n);
 
 static void child_exec(struct worker *w);
 
@@ -3528,9 +3931,9 @@ static void child_main(struct worker *w, const struct op *op, const int *passfd,
 	struct model *pm = w->m, *cm = w->mt;
 	struct mx_ioc_msgpipe_create cr;
 	struct mx_ioc_version ver;
-	int keep[8], nk = 0, i, r, e, pk;
+	int keep[8], nk = 0, i, r, e, pk, pe_of[3], ce_of[3];
 	int32_t hh[2];
-	struct rng rg;
+	struct mxf_rng rg;
 	char x = 'k';
 
 	w->in_child = true;
@@ -3573,11 +3976,27 @@ static void child_main(struct worker *w, const struct op *op, const int *passfd,
 	}
 	m_reset(cm, 0);
 	for (i = 0; i < np; i++) {
+		int pe, j;
+
 		pk = m_fd_find(pm, passfd[i]);
-		e = m_new_ep(cm);
-		cm->ep[e].reply = pk >= 0 && pm->fd[pk].ep >= 0 ?
-				  pm->ep[pm->fd[pk].ep].reply : T_MAYBE;
-		cm->ep[e].qwild = true;
+		pe = pk >= 0 ? pm->fd[pk].ep : -1;
+		/* Two handles to one event are one object here too. */
+		for (e = -1, j = 0; j < i && e < 0; j++)
+			if (pe >= 0 && pe_of[j] == pe)
+				e = ce_of[j];
+		if (e < 0) {
+			e = m_new_ep(cm);
+			cm->ep[e].reply = pe >= 0 ? pm->ep[pe].reply : T_MAYBE;
+			cm->ep[e].kind = pe >= 0 ? pm->ep[pe].kind : K_UNK;
+			cm->ep[e].foreign = pe < 0 || pm->ep[pe].foreign;
+			cm->ep[e].koid = pe >= 0 ? pm->ep[pe].koid : 0;
+			cm->ep[e].qwild = true;
+			/* The parent may signal it while we run. */
+			if (cm->ep[e].kind == K_EVENT)
+				m_event_ext(cm, e);
+		}
+		pe_of[i] = pe;
+		ce_of[i] = e;
 		cm->ep[e].loc = L_FD;
 		cm->fd[cm->nfd].fd = passfd[i];
 		cm->fd[cm->nfd].ep = e;
@@ -3622,7 +4041,7 @@ static void child_main(struct worker *w, const struct op *op, const int *passfd,
 		};
 
 		for (;;)
-			if (ioctl(w->devfd, MX_IOC_WAIT_ONE, &wo) && errno != EINTR)
+			if (!ioctl(w->devfd, MX_IOC_WAIT_ONE, &wo) || errno != EINTR)
 				pause();
 	}
 	_exit(0);
@@ -3916,9 +4335,19 @@ static bool final_checks(struct worker *w)
 		memset(&o, 0, sizeof(o));
 		o.kind = OP_WAIT_ONE;
 		o.sel[0] = SEL(SC_LIVE, (uint32_t)k);
-		o.a[0] = MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE | MX_SIGNAL_PEER_CLOSED;
+		o.a[0] = MX_SIGNAL_READABLE | MX_SIGNAL_WRITABLE |
+			 MX_SIGNAL_PEER_CLOSED | MX_SIGNAL_SIGNAL_ALL;
 		o.a[1] = DL_POLL;
 		w->opno = 100 + k;
+		if (!exec_sync(w, &o))
+			return false;
+		/* Its type, rights and koid (the same as earlier, if asked). */
+		memset(&o, 0, sizeof(o));
+		o.kind = OP_INFO;
+		o.sel[0] = SEL(SC_LIVE, (uint32_t)k);
+		o.a[0] = MX_INFO_HANDLE_BASIC;
+		o.a[1] = 32;
+		w->opno = 200 + k;
 		if (!exec_sync(w, &o))
 			return false;
 	}
@@ -4000,6 +4429,9 @@ static bool run_prog(struct worker *w, const struct prog *p)
 		return true;
 	if (!final_checks(w) || !reap_children(w))
 		return false;
+	for (k = 0; k < w->m->ne; k++)
+		if (!w->m->ep[k].foreign)
+			koid_hist_add(w->m->ep[k].koid);
 	for (k = 0; k < 8 && w->m->nlive; k++)
 		atomic_store(&sh->pub[w->idx][k],
 			     w->m->h[w->m->live[(uint32_t)k % (uint32_t)w->m->nlive]].value);
@@ -4013,12 +4445,14 @@ static bool run_prog(struct worker *w, const struct prog *p)
 
 /* ---- generating programs ---------------------------------------------- */
 
-static uint32_t g_sel(struct rng *r)
+static uint32_t g_sel(struct mxf_rng *r)
 {
 	uint32_t x = rn(r, 100);
 
-	if (x < 52)
+	if (x < 48)
 		return SEL(SC_LIVE, rn(r, 64));
+	if (x < 52)
+		return SEL(SC_EVENT, rn(r, 4));
 	if (x < 70)
 		return SEL(SC_NEW, rn(r, 4));
 	if (x < 76)
@@ -4037,7 +4471,7 @@ static uint32_t g_sel(struct rng *r)
 }
 
 /* An entry of a handle array. */
-static uint32_t g_hsel(struct rng *r)
+static uint32_t g_hsel(struct mxf_rng *r)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4050,7 +4484,7 @@ static uint32_t g_hsel(struct rng *r)
 	return g_sel(r);
 }
 
-static uint8_t g_pk(struct rng *r, bool nullable)
+static uint8_t g_pk(struct mxf_rng *r, bool nullable)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4073,7 +4507,7 @@ static uint8_t g_pk(struct rng *r, bool nullable)
 	return PK_MISALIGN;
 }
 
-static uint8_t g_place(struct rng *r)
+static uint8_t g_place(struct mxf_rng *r)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4088,7 +4522,7 @@ static uint8_t g_place(struct rng *r)
 	return PL_UFFD;
 }
 
-static uint32_t g_nb(struct rng *r)
+static uint32_t g_nb(struct mxf_rng *r)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4113,7 +4547,7 @@ static uint32_t g_nb(struct rng *r)
 	return 1 + rn(r, 7);
 }
 
-static uint32_t g_dl(struct rng *r, bool async)
+static uint32_t g_dl(struct mxf_rng *r, bool async)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4126,7 +4560,7 @@ static uint32_t g_dl(struct rng *r, bool async)
 	return DL_SOON | (rn(r, chance(r, 70) ? 400 : 3000) << 3);
 }
 
-static uint32_t g_signals(struct rng *r)
+static uint32_t g_signals(struct mxf_rng *r)
 {
 	static const uint32_t s[] = {
 		MX_SIGNAL_READABLE, MX_SIGNAL_WRITABLE, MX_SIGNAL_PEER_CLOSED,
@@ -4140,21 +4574,38 @@ static uint32_t g_signals(struct rng *r)
 	return (uint32_t)rnd(r);
 }
 
-static uint32_t g_rights(struct rng *r)
+static uint32_t g_rights(struct mxf_rng *r)
 {
 	static const uint32_t s[] = {
 		MX_RIGHT_SAME_RIGHTS, 0, MX_RIGHT_READ, MX_RIGHT_WRITE,
 		MX_RIGHT_TRANSFER, MX_RIGHT_READ | MX_RIGHT_TRANSFER,
 		MX_RIGHT_READ | MX_RIGHT_WRITE, RIGHTS_PIPE, MX_RIGHT_DUPLICATE,
-		MX_RIGHT_SAME_RIGHTS | MX_RIGHT_READ,
+		MX_RIGHT_SAME_RIGHTS | MX_RIGHT_READ, RIGHTS_EVENT,
+		MX_RIGHT_DUPLICATE | MX_RIGHT_READ,
 	};
 
 	if (chance(r, 92))
-		return s[rn(r, 10)];
+		return s[rn(r, 12)];
 	return (uint32_t)rnd(r);
 }
 
-static uint32_t g_cap(struct rng *r, bool handles)
+/* A mask of user signals for object_signal, sometimes a bad one. */
+static uint32_t g_umask(struct mxf_rng *r)
+{
+	uint32_t x = rn(r, 100);
+
+	if (x < 40)
+		return MX_SIGNAL_SIGNAL0 << rn(r, 5);
+	if (x < 70)
+		return (uint32_t)rnd(r) & MX_SIGNAL_SIGNAL_ALL;
+	if (x < 92)
+		return 0;
+	if (x < 96)
+		return 1u << rn(r, 3);	/* a pipe's signal: not a user signal */
+	return (uint32_t)rnd(r);
+}
+
+static uint32_t g_cap(struct mxf_rng *r, bool handles)
 {
 	uint32_t x = rn(r, 100);
 
@@ -4169,12 +4620,12 @@ static uint32_t g_cap(struct rng *r, bool handles)
 	return 0xffffffffu;
 }
 
-static uint32_t g_pad(struct rng *r)
+static uint32_t g_pad(struct mxf_rng *r)
 {
 	return chance(r, 96) ? 0 : (uint32_t)rnd(r) | 1;
 }
 
-static void g_write_half(struct rng *r, struct op *o, bool call)
+static void g_write_half(struct mxf_rng *r, struct op *o, bool call)
 {
 	uint32_t x = rn(r, 100), i;
 
@@ -4190,7 +4641,7 @@ static void g_write_half(struct rng *r, struct op *o, bool call)
 }
 
 /* A fresh op of @kind with random arguments. */
-static void gen_op(struct rng *r, struct op *o, int kind, bool child)
+static void gen_op(struct mxf_rng *r, struct op *o, int kind, bool child)
 {
 	uint32_t i;
 
@@ -4288,14 +4739,38 @@ static void gen_op(struct rng *r, struct op *o, int kind, bool child)
 	case OP_PARAM:
 		o->a[0] = (uint32_t)rnd(r);
 		break;
+	case OP_ECREATE:
+		o->a[0] = chance(r, 95) ? 0 : chance(r, 50) ? 1u << rn(r, 32) :
+			  (uint32_t)rnd(r);
+		o->a[2] = 1;
+		break;
+	case OP_SIGNAL:
+		if (chance(r, 65))
+			o->sel[0] = SEL(SC_EVENT, rn(r, 4));
+		o->a[0] = g_umask(r);
+		o->a[1] = g_umask(r);
+		o->a[2] = g_pad(r);
+		break;
+	case OP_INFO:
+		if (chance(r, 30))
+			o->sel[0] = SEL(SC_EVENT, rn(r, 4));
+		i = rn(r, 100);
+		o->a[0] = i < 80 ? MX_INFO_HANDLE_BASIC : i < 92 ? MX_INFO_HANDLE_VALID :
+			  i < 97 ? 2 + rn(r, 8) : (uint32_t)rnd(r);
+		i = rn(r, 100);
+		o->a[1] = i < 70 ? 24 : i < 80 ? 32 : i < 90 ? rn(r, 24) :
+			  i < 95 ? 25 + rn(r, 4000) : (uint32_t)rnd(r);
+		o->a[2] = chance(r, 97) ? 0 : (uint32_t)rnd(r);
+		o->pk[0] = chance(r, 80) ? PK_NORMAL : g_pk(r, true);
+		break;
 	case OP_BADCMD: {
 		static const uint8_t nrs[] = {
-			0x00, 0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x22, 0x30,
-			0x31, 0x40, 0x41,
+			0x00, 0x10, 0x11, 0x12, 0x13, 0x20, 0x21, 0x22, 0x23,
+			0x30, 0x31, 0x40, 0x41, 0x50, 0x51,
 		};
 
 		o->a[0] = rn(r, 4);
-		o->a[1] = chance(r, 60) ? nrs[rn(r, 12)] : rn(r, 256);
+		o->a[1] = chance(r, 60) ? nrs[rn(r, sizeof(nrs))] : rn(r, 256);
 		o->a[2] = chance(r, 50) ? rn(r, 128) : rn(r, 0x4000);
 		break;
 	}
@@ -4309,10 +4784,11 @@ static void gen_op(struct rng *r, struct op *o, int kind, bool child)
 			o->sel[1 + i] = chance(r, 60) ? SEL(SC_NEW, rn(r, 3)) : g_sel(r);
 		break;
 	case OP_ASYNC:
-		i = rn(r, 100);
+		i = rn(r, 112);
 		o->a[0] = i < 24 ? ACT_SIGNAL : i < 38 ? ACT_CLOSE : i < 60 ? ACT_WRITE :
 			  i < 70 ? ACT_READ : i < 79 ? ACT_REPLACE : i < 85 ? ACT_EXPORT :
-			  i < 95 ? ACT_SEND : ACT_PEEK;
+			  i < 95 ? ACT_SEND : i < 100 ? ACT_PEEK :
+			  i < 106 ? ACT_OSIGNAL : ACT_DUP;
 		o->sel[1] = g_sel(r);
 		i = rn(r, 100);
 		o->a[1] = i < 50 ? rn(r, 300) : i < 90 ? rn(r, 3000) : 0;
@@ -4323,7 +4799,7 @@ static void gen_op(struct rng *r, struct op *o, int kind, bool child)
 	}
 }
 
-static int pick_kind(struct rng *r, bool child)
+static int pick_kind(struct mxf_rng *r, bool child)
 {
 	static const uint8_t w_parent[OP_NR] = {
 		[OP_CREATE] = 12, [OP_WRITE] = 20, [OP_READ] = 16, [OP_CALL] = 6,
@@ -4331,6 +4807,7 @@ static int pick_kind(struct rng *r, bool child)
 		[OP_WAIT_MANY] = 6, [OP_EXPORT] = 4, [OP_IMPORT] = 4,
 		[OP_CLOSEFD] = 2, [OP_VERSION] = 1, [OP_BADCMD] = 1,
 		[OP_FORK] = 2, [OP_KILL] = 1, [OP_PEEK] = 1, [OP_PARAM] = 1,
+		[OP_ECREATE] = 4, [OP_SIGNAL] = 4, [OP_INFO] = 4,
 	};
 	uint32_t total = 0, x;
 	int k;
@@ -4349,7 +4826,7 @@ static int pick_kind(struct rng *r, bool child)
 	return OP_CREATE;
 }
 
-static struct op *emit(struct prog *p, struct rng *r, int kind, bool child)
+static struct op *emit(struct prog *p, struct mxf_rng *r, int kind, bool child)
 {
 	struct op *o;
 
@@ -4361,7 +4838,7 @@ static struct op *emit(struct prog *p, struct rng *r, int kind, bool child)
 	return o;
 }
 
-static struct op *emit_create(struct prog *p, struct rng *r, bool reply)
+static struct op *emit_create(struct prog *p, struct mxf_rng *r, bool reply)
 {
 	struct op *o = emit(p, r, OP_CREATE, false);
 
@@ -4374,7 +4851,7 @@ static struct op *emit_create(struct prog *p, struct rng *r, bool reply)
 }
 
 /* write(through, handles...) with a small payload. */
-static struct op *emit_send(struct prog *p, struct rng *r, uint32_t through,
+static struct op *emit_send(struct prog *p, struct mxf_rng *r, uint32_t through,
 			    int n, const uint32_t *hs)
 {
 	struct op *o = emit(p, r, OP_WRITE, false);
@@ -4394,7 +4871,7 @@ static struct op *emit_send(struct prog *p, struct rng *r, uint32_t through,
 	return o;
 }
 
-static struct op *emit_read(struct prog *p, struct rng *r, uint32_t sel)
+static struct op *emit_read(struct prog *p, struct mxf_rng *r, uint32_t sel)
 {
 	struct op *o = emit(p, r, OP_READ, false);
 
@@ -4410,11 +4887,347 @@ static struct op *emit_read(struct prog *p, struct rng *r, uint32_t sel)
 	return o;
 }
 
-/* Ops that build a structure, or a race. */
-static void gen_pattern(struct rng *r, struct prog *p, bool child)
+/* ---- events ---- */
+
+static struct op *emit_ecreate(struct prog *p, struct mxf_rng *r)
 {
-	uint32_t x = rn(r, child ? 60 : 100), hs[4] = { 0 }, i, n;
+	struct op *o = emit(p, r, OP_ECREATE, false);
+
+	if (o) {
+		o->a[0] = 0;
+		o->a[2] = 1;
+	}
+	return o;
+}
+
+static struct op *emit_osig(struct prog *p, struct mxf_rng *r, uint32_t sel,
+			    uint32_t clear, uint32_t set)
+{
+	struct op *o = emit(p, r, OP_SIGNAL, false);
+
+	if (o) {
+		o->sel[0] = sel;
+		o->a[0] = clear;
+		o->a[1] = set;
+		o->a[2] = 0;
+	}
+	return o;
+}
+
+static struct op *emit_info(struct prog *p, struct mxf_rng *r, uint32_t sel)
+{
+	struct op *o = emit(p, r, OP_INFO, false);
+
+	if (o) {
+		o->sel[0] = sel;
+		o->a[0] = MX_INFO_HANDLE_BASIC;
+		o->a[1] = chance(r, 50) ? 24 : 32;
+		o->a[2] = 0;
+		o->pk[0] = PK_NORMAL;
+	}
+	return o;
+}
+
+static struct op *emit_hop(struct prog *p, struct mxf_rng *r, int kind,
+			   uint32_t sel, uint32_t rights)
+{
+	struct op *o = emit(p, r, kind, false);
+
+	if (o) {
+		o->sel[0] = sel;
+		o->a[0] = rights;
+		o->a[1] = 0;
+	}
+	return o;
+}
+
+static struct op *emit_wait1(struct prog *p, struct mxf_rng *r, uint32_t sel,
+			     uint32_t signals, uint32_t dl)
+{
+	struct op *o = emit(p, r, OP_WAIT_ONE, false);
+
+	if (o) {
+		o->sel[0] = sel;
+		o->a[0] = signals;
+		o->a[1] = dl;
+		o->a[2] = 0;
+		o->pk[0] = chance(r, 85) ? PK_NORMAL : PK_NULL;
+	}
+	return o;
+}
+
+/* A wait_many on @n selectors, every entry asking for @signals. */
+static struct op *emit_waitn(struct prog *p, struct mxf_rng *r, const uint32_t *sels,
+			     int n, uint32_t signals, uint32_t dl)
+{
+	struct op *o = emit(p, r, OP_WAIT_MANY, false);
+	int i;
+
+	if (o) {
+		o->nsel = (uint8_t)n;
+		for (i = 0; i < n; i++)
+			o->sel[1 + i] = sels[i];
+		o->a[0] = chance(r, 80) ? 0x80000000u | (signals & 0xff) :
+			  (uint32_t)rnd(r) & 0x7fffffff;
+		o->a[1] = dl;
+		o->a[2] = 0;
+		o->a[3] = 0;
+		o->pk[0] = o->pk[1] = PK_NORMAL;
+		o->pk[2] = chance(r, 70) ? PK_NORMAL : PK_NULL;
+		o->pk[3] = chance(r, 70) ? PK_NORMAL : PK_NULL;
+	}
+	return o;
+}
+
+static uint32_t g_ev_rights(struct mxf_rng *r)
+{
+	static const uint32_t s[] = {
+		MX_RIGHT_SAME_RIGHTS, MX_RIGHT_READ | MX_RIGHT_TRANSFER,
+		MX_RIGHT_READ | MX_RIGHT_WRITE, MX_RIGHT_WRITE, MX_RIGHT_READ,
+		MX_RIGHT_DUPLICATE | MX_RIGHT_READ, 0, RIGHTS_EVENT,
+		MX_RIGHT_TRANSFER | MX_RIGHT_WRITE | MX_RIGHT_DUPLICATE,
+	};
+
+	return chance(r, 95) ? s[rn(r, sizeof(s) / sizeof(s[0]))] : g_rights(r);
+}
+
+/* A user signal, or several. */
+static uint32_t g_usig(struct mxf_rng *r)
+{
+	return chance(r, 60) ? MX_SIGNAL_SIGNAL0 << rn(r, 5) :
+	       ((uint32_t)rnd(r) & MX_SIGNAL_SIGNAL_ALL) | MX_SIGNAL_SIGNAL0;
+}
+
+/*
+ * Events: made, duplicated with fewer rights, signalled, waited on alone
+ * and with endpoints, sent in messages with endpoints, nested, lost in a
+ * cycle, exported and imported, given to pipe calls, raced.
+ */
+static void gen_event_pattern(struct mxf_rng *r, struct prog *p, bool child)
+{
+	uint32_t x = rn(r, 100), hs[4], sig = g_usig(r), i;
 	struct op *o;
+
+	if (x < 16) {
+		/* Two handles to one event: what one sets the other sees. */
+		emit_ecreate(p, r);				/* E */
+		emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0), g_ev_rights(r));	/* E D */
+		emit_info(p, r, SEL(SC_NEW, 0));
+		emit_info(p, r, SEL(SC_NEW, 1));
+		emit_osig(p, r, SEL(SC_NEW, rn(r, 2)), chance(r, 30) ? g_umask(r) : 0,
+			  sig);
+		emit_wait1(p, r, SEL(SC_NEW, rn(r, 2)),
+			   chance(r, 80) ? sig : g_signals(r), g_dl(r, false));
+		if (chance(r, 50)) {
+			/* The other handle goes; this one still works. */
+			emit_hop(p, r, OP_CLOSE, SEL(SC_NEW, 1), 0);
+			emit_osig(p, r, SEL(SC_NEW, 0), sig, 0);
+			emit_wait1(p, r, SEL(SC_NEW, 0), MX_SIGNAL_SIGNAL_ALL, DL_POLL);
+		}
+		if (chance(r, 40)) {
+			emit_hop(p, r, OP_REPLACE, SEL(SC_NEW, 0), g_ev_rights(r));
+			emit_info(p, r, SEL(SC_NEW, 0));
+			emit_osig(p, r, SEL(SC_NEW, 0), 0, g_usig(r));
+		}
+	} else if (x < 32) {
+		/* An event and an endpoint in one message, then waited on together. */
+		emit_ecreate(p, r);				/* E */
+		if (chance(r, 40))
+			emit_osig(p, r, SEL(SC_NEW, 0), 0, sig);
+		emit_create(p, r, false);			/* E a b */
+		emit_create(p, r, false);			/* E a b c d */
+		hs[0] = SEL(SC_NEW, 4);
+		hs[1] = SEL(SC_NEW, 1);
+		if (chance(r, 30)) {
+			hs[0] = SEL(SC_NEW, 1);
+			hs[1] = SEL(SC_NEW, 4);
+		}
+		emit_send(p, r, SEL(SC_NEW, 3), 2, hs);		/* a b d */
+		emit_read(p, r, SEL(SC_NEW, 1));		/* a b d E' c' */
+		emit_info(p, r, SEL(SC_NEW, 1));
+		emit_info(p, r, SEL(SC_NEW, 0));
+		emit_osig(p, r, SEL(SC_NEW, 1), 0, sig);
+		hs[0] = SEL(SC_NEW, 1);
+		hs[1] = SEL(SC_NEW, 0);
+		hs[2] = SEL(SC_NEW, 2);
+		emit_waitn(p, r, hs, 2 + (int)rn(r, 2),
+			   sig | MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED,
+			   g_dl(r, false));
+	} else if (x < 44) {
+		/* Through a descriptor and back: the same event. */
+		emit_ecreate(p, r);				/* E */
+		emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0),
+			 chance(r, 70) ? MX_RIGHT_SAME_RIGHTS : g_ev_rights(r));
+		if (chance(r, 60))
+			emit_info(p, r, SEL(SC_NEW, 1));
+		o = emit(p, r, OP_EXPORT, child);		/* E (fd: D) */
+		if (o) {
+			o->sel[0] = SEL(SC_NEW, 0);
+			o->a[0] = o->a[1] = o->a[2] = 0;
+		}
+		if (!child && chance(r, 25)) {
+			/* A child gets another handle, and may signal it. */
+			o = emit(p, r, OP_FORK, false);
+			if (o) {
+				o->nsel = 1;
+				o->sel[1] = SEL(SC_EVENT, 0);
+			}
+		}
+		o = emit(p, r, OP_IMPORT, child);		/* E D' */
+		if (o) {
+			o->a[0] = 0;
+			o->a[1] = 0x7fffffff;
+			o->a[2] = o->a[3] = 0;
+		}
+		emit_info(p, r, SEL(SC_NEW, 0));
+		emit_osig(p, r, SEL(SC_NEW, 1), 0, sig);
+		emit_wait1(p, r, SEL(SC_NEW, 0), sig, DL_POLL);
+		if (chance(r, 50))
+			emit(p, r, OP_CLOSEFD, child);
+	} else if (x < 56) {
+		/* Pipe calls on an event; an event's signals on a pipe. */
+		emit_ecreate(p, r);
+		switch (rn(r, 5)) {
+		case 0:
+			o = emit(p, r, OP_WRITE, child);
+			if (o) {
+				o->sel[0] = SEL(SC_EVENT, 0);
+				o->nsel = 0;
+				o->a[1] = 0;
+			}
+			break;
+		case 1:
+			o = emit_read(p, r, SEL(SC_EVENT, 0));
+			break;
+		case 2:
+			o = emit(p, r, OP_CALL, child);
+			if (o) {
+				o->sel[0] = SEL(SC_EVENT, 0);
+				o->a[5] = 0;
+			}
+			break;
+		case 3:
+			emit_create(p, r, false);
+			emit_osig(p, r, SEL(SC_NEW, rn(r, 2)), g_umask(r), g_umask(r));
+			break;
+		default:
+			/* Pipe signals only: never satisfiable on an event. */
+			emit_wait1(p, r, SEL(SC_NEW, 0), g_signals(r) & 7, g_dl(r, false));
+			break;
+		}
+	} else if (x < 72) {
+		/* A helper signals, closes, replaces or sends while we wait. */
+		static const uint8_t acts[] = {
+			ACT_OSIGNAL, ACT_OSIGNAL, ACT_OSIGNAL, ACT_CLOSE, ACT_REPLACE,
+			ACT_EXPORT, ACT_DUP, ACT_SIGNAL,
+		};
+
+		emit_ecreate(p, r);				/* E */
+		emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0), MX_RIGHT_SAME_RIGHTS);	/* E D */
+		if (chance(r, 30))
+			emit_create(p, r, false);		/* E D a b */
+		o = emit(p, r, OP_ASYNC, child);
+		if (!o)
+			return;
+		o->a[0] = acts[rn(r, sizeof(acts))];
+		o->sel[0] = chance(r, 70) ? SEL(SC_EVENT, rn(r, 2)) : g_sel(r);
+		o->sel[1] = SEL(SC_NEW, rn(r, 4));
+		if (o->a[0] == ACT_OSIGNAL)
+			sig = MX_SIGNAL_SIGNAL0 << (o->a[2] % 5);
+		x = rn(r, 3);
+		if (x == 0) {
+			emit_wait1(p, r, SEL(SC_EVENT, rn(r, 2)),
+				   chance(r, 80) ? sig : MX_SIGNAL_SIGNAL_ALL, g_dl(r, true));
+		} else if (x == 1) {
+			hs[0] = SEL(SC_EVENT, 0);
+			hs[1] = SEL(SC_EVENT, 1);
+			hs[2] = SEL(SC_NEW, rn(r, 4));
+			emit_waitn(p, r, hs, 2 + (int)rn(r, 2),
+				   sig | MX_SIGNAL_READABLE, g_dl(r, true));
+		} else {
+			/* The action races a signal, a get_info, a dup. */
+			i = rn(r, 3);
+			if (i == 0)
+				emit_osig(p, r, SEL(SC_EVENT, rn(r, 2)), g_umask(r), sig);
+			else if (i == 1)
+				emit_info(p, r, SEL(SC_EVENT, rn(r, 2)));
+			else
+				emit_hop(p, r, OP_DUP, SEL(SC_EVENT, rn(r, 2)),
+					 g_ev_rights(r));
+		}
+	} else if (x < 84) {
+		/* Fewer rights: what each call of the weaker handle may do. */
+		emit_ecreate(p, r);				/* E */
+		emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0), g_ev_rights(r));	/* E D */
+		emit_info(p, r, SEL(SC_NEW, 0));
+		for (i = 1 + rn(r, 3); i > 0; i--) {
+			switch (rn(r, 6)) {
+			case 0:
+				emit_osig(p, r, SEL(SC_NEW, 0), 0, sig);
+				break;
+			case 1:
+				emit_wait1(p, r, SEL(SC_NEW, 0), MX_SIGNAL_SIGNAL_ALL, DL_POLL);
+				break;
+			case 2:
+				emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0), g_ev_rights(r));
+				break;
+			case 3:
+				emit_hop(p, r, OP_REPLACE, SEL(SC_NEW, 0), g_ev_rights(r));
+				break;
+			case 4:
+				o = emit(p, r, OP_EXPORT, child);
+				if (o) {
+					o->sel[0] = SEL(SC_NEW, 0);
+					o->a[0] = o->a[1] = o->a[2] = 0;
+				}
+				break;
+			default:
+				emit_create(p, r, false);	/* ... D a b */
+				hs[0] = SEL(SC_NEW, 2);
+				emit_send(p, r, SEL(SC_NEW, 1), 1, hs);
+				break;
+			}
+		}
+	} else if (x < 92) {
+		/* In a pipe that is then lost in a cycle: only that handle goes. */
+		emit_ecreate(p, r);				/* E */
+		emit_hop(p, r, OP_DUP, SEL(SC_NEW, 0), MX_RIGHT_SAME_RIGHTS);	/* E D */
+		emit_osig(p, r, SEL(SC_NEW, 0), 0, sig);
+		emit_create(p, r, chance(r, 20));		/* E D a b */
+		hs[0] = SEL(SC_NEW, 3);
+		emit_send(p, r, SEL(SC_NEW, 1), 1, hs);		/* D a b */
+		hs[0] = SEL(SC_NEW, 0);
+		emit_send(p, r, SEL(SC_NEW, 1), 1, hs);		/* D a: b in b */
+		emit_wait1(p, r, SEL(SC_EVENT, 0), sig, DL_POLL);
+		emit_info(p, r, SEL(SC_EVENT, 0));
+	} else {
+		/* Two levels deep: an event in a pipe in a pipe, read out. */
+		emit_ecreate(p, r);				/* E */
+		emit_osig(p, r, SEL(SC_NEW, 0), 0, sig);
+		emit_create(p, r, false);			/* E a1 b1 */
+		emit_create(p, r, false);			/* E a1 b1 a2 b2 */
+		hs[0] = SEL(SC_NEW, 4);
+		emit_send(p, r, SEL(SC_NEW, 1), 1, hs);		/* a1 b1 a2 b2 */
+		hs[0] = SEL(SC_NEW, 0);
+		emit_send(p, r, SEL(SC_NEW, 3), 1, hs);		/* a1 b1 a2 */
+		emit_read(p, r, SEL(SC_NEW, 1));		/* a1 b1 a2 b2' */
+		emit_read(p, r, SEL(SC_NEW, 0));		/* a1 b1 a2 b2' E' */
+		emit_info(p, r, SEL(SC_NEW, 0));
+		emit_wait1(p, r, SEL(SC_NEW, 0), sig, DL_POLL);
+	}
+}
+
+/* Ops that build a structure, or a race. */
+static void gen_pattern(struct mxf_rng *r, struct prog *p, bool child)
+{
+	uint32_t x, hs[4] = { 0 }, i, n;
+	struct op *o;
+
+	if (chance(r, 25)) {
+		gen_event_pattern(r, p, child);
+		return;
+	}
+	x = rn(r, child ? 60 : 100);
 
 	if (x < 12) {
 		/* Pipes inside pipes: each new pipe carries the last one. */
@@ -4601,7 +5414,7 @@ static void gen_pattern(struct rng *r, struct prog *p, bool child)
 	}
 }
 
-static void gen_prog(struct rng *r, struct prog *p)
+static void gen_prog(struct mxf_rng *r, struct prog *p)
 {
 	int len = 6 + (int)rn(r, 34), k;
 	struct op *o;
@@ -4618,7 +5431,7 @@ static void gen_prog(struct rng *r, struct prog *p)
 }
 
 /* The program of a child: @n ops after its imports. */
-static void gen_child_ops(struct rng *r, struct prog *p, int n)
+static void gen_child_ops(struct mxf_rng *r, struct prog *p, int n)
 {
 	int end = p->n + n;
 
@@ -4643,7 +5456,7 @@ static void gen_child_ops(struct rng *r, struct prog *p, int n)
 
 static void mutate(struct worker *w, struct prog *p)
 {
-	struct rng *r = &w->rng;
+	struct mxf_rng *r = &w->rng;
 	int n = 1 + (int)rn(r, 3), i, k, j;
 	struct op tmp;
 
@@ -5258,26 +6071,6 @@ static void coverage_report(void)
 
 /* ---- main ------------------------------------------------------------- */
 
-static int stats_back(const long *base)
-{
-	long now[MX_NSTATS];
-	size_t i;
-	int tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		if (mx_stats_read_all(now))
-			return -1;
-		if (!memcmp(now, base, sizeof(now)))
-			return 0;
-		usleep(100 * 1000);
-	}
-	for (i = 0; i < MX_NSTATS; i++)
-		if (now[i] != base[i])
-			printf("mxsfuzz: FAIL: stats/%s is %ld, was %ld at the start\n",
-			       mx_stat_names[i], now[i], base[i]);
-	return -1;
-}
-
 static void print_summary(void)
 {
 	int k, e;
@@ -5317,7 +6110,7 @@ int main(int argc, char **argv)
 {
 	const char *sites_path = NULL, *s;
 	static struct prog replay;
-	long base[MX_NSTATS], last = -1;
+	long base[MXF_NSTATS], last = -1;
 	pid_t pids[MAXW];
 	uint64_t t0, tprog, last_t;
 	bool unguided = false, kcov_ok;
@@ -5370,7 +6163,7 @@ int main(int argc, char **argv)
 		max_secs = 60;
 	}
 
-	if (mx_stats_read_all(base)) {
+	if (mxf_stats_read(base)) {
 		printf("mxsfuzz: FAIL: cannot read %s (module not loaded?)\n", MX_STATS_DIR);
 		return 1;
 	}
@@ -5508,7 +6301,7 @@ int main(int argc, char **argv)
 		usleep(20 * 1000);
 	}
 	trace_setup(false);
-	if (stats_back(base))
+	if (mxf_stats_back(base, "mxsfuzz", 100))
 		rc = 1;
 	print_summary();
 	coverage_report();

@@ -14,6 +14,14 @@
  * The parent kills a random worker every KILL_MS on average and starts a
  * new one in its place.
  *
+ * Events share the pool with the endpoints: threads create them, duplicate
+ * them with fewer rights, signal them (SIGNAL0..3) and wait on them, alone
+ * and among endpoints in wait_many; they travel in messages beside
+ * endpoints and through the bootstrap to other workers. A partner thread
+ * in each worker closes a duplicate while another thread waits on it and
+ * on the original, and sets a signal on a private event that a thread is
+ * waiting for.
+ *
  * Checks:
  *  - every call returns a status the contract allows for the handle's
  *    rights and the situation (e.g. close of an owned handle: NO_ERROR; a
@@ -26,6 +34,15 @@
  *    an id never attempted, or an id both received and failed is a
  *    violation. Messages written and never read were destroyed with their
  *    pipes (or by a kill); the module's `messages` counter proves it;
+ *  - events: create, signal, wait, duplicate give the results their rights
+ *    and the object's type allow (ERR_NOT_SUPPORTED for a pipe's signals,
+ *    ERR_WRONG_TYPE for a pipe call on an event); a wait on an event never
+ *    gives ERR_BAD_STATE for a user signal and reports satisfiable =
+ *    SIGNAL_ALL; SIGNAL4 is never set, so it never satisfies a wait; the
+ *    partner's close of a duplicate ends the wait on the duplicate
+ *    (ERR_HANDLE_CLOSED, index 1), never the one on the original; a signal
+ *    the partner sets wakes the waiter with it satisfied; a handle received
+ *    in a message or imported has the type, rights and koid it was sent with;
  *  - no deadlock: every thread beats a heartbeat; a worker whose threads
  *    stop beating for 30 s, a killed worker that does not die, or a run that
  *    does not end within its bound fails the run;
@@ -36,6 +53,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -48,13 +66,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <magenta/syscalls.h>
 
-#include "mx_sysfs.h"
+#include "mxfuzz_common.h"
 
 #define MAX_WORKERS	8
 #define MAX_THREADS	8
@@ -66,19 +85,30 @@
 #define STALL_NS	(30 * 1000000000ull)
 #define END_BOUND_NS	(60 * 1000000000ull)
 #define RW_RIGHTS	(MX_RIGHT_READ | MX_RIGHT_WRITE | MX_RIGHT_TRANSFER)
+#define EV_RIGHTS	(MX_RIGHT_DUPLICATE | RW_RIGHTS)
+/* The user signals threads set; SIGNAL4 is never set by anyone. */
+#define EV_SIGNALS	(MX_SIGNAL_SIGNAL0 | MX_SIGNAL_SIGNAL1 | \
+			 MX_SIGNAL_SIGNAL2 | MX_SIGNAL_SIGNAL3)
+#define EV_NEVER	MX_SIGNAL_SIGNAL4
 
 enum op {
 	OP_CREATE, OP_WRITE, OP_READ, OP_WAIT_ONE, OP_WAIT_MANY, OP_CLOSE,
-	OP_REPLACE, OP_SEND, OP_RECV, OP_ECHO, OP_FLOOD, NOPS
+	OP_REPLACE, OP_SEND, OP_RECV, OP_ECHO, OP_FLOOD, OP_EV_CREATE,
+	OP_EV_SIGNAL, OP_EV_WAIT, OP_EV_DUPWAIT, OP_EV_PINGPONG, NOPS
 };
 static const char *const op_names[NOPS] = {
 	"create", "write", "read", "wait_one", "wait_many", "close",
-	"replace", "send", "recv", "echo", "flood",
+	"replace", "send", "recv", "echo", "flood", "ev_create",
+	"ev_signal", "ev_wait", "ev_dupwait", "ev_pingpong",
 };
 /* Weights of the operations (brake: no create, no handles in writes). */
 static const unsigned int op_weight[NOPS] = {
-	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2,
+	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2, 3,
+	5, 5, 2, 2,
 };
+
+/* What a pool entry names. */
+enum kind { K_PIPE, K_EVENT, K_ANY };
 
 
 struct slot {
@@ -100,6 +130,10 @@ struct shared {
 	atomic_long handles_sent, handles_received;
 	atomic_long xfer_sent, xfer_dropped, xfer_imported;
 	atomic_long timed_out, handle_closed;
+	atomic_long ev_created, ev_signals, ev_waits_ok, ev_waits_timed_out,
+		    ev_dup_closed, ev_partner_early, ev_partner_late,
+		    ev_pingpongs, ev_sent,
+		    ev_received, wrong_type;
 	atomic_uint next_id;
 	atomic_uint_least64_t attempted[MAXMSG / 64];
 	atomic_uint_least64_t failed_ids[MAXMSG / 64];
@@ -112,12 +146,16 @@ struct hdr {
 	uint32_t len;		/* whole message, header included */
 	uint32_t nh;
 	uint32_t rights[MAX_CARRY];
+	uint32_t kind[MAX_CARRY];
+	uint64_t koid[MAX_CARRY];
 	uint32_t sum;
+	uint32_t pad;
 };
 
 struct entry {
 	mx_handle_t h;		/* 0: free */
 	mx_rights_t rights;
+	uint8_t kind;		/* K_PIPE or K_EVENT */
 	bool busy;
 };
 
@@ -133,44 +171,31 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct thread {
 	int idx;
-	uint64_t rng;
+	struct mxf_rng rng;
 	pthread_t tid;
 	unsigned char *buf;	/* MX_MAX_MSG_BYTES */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
+#define now_ns()	mxf_now_ns()
+#define mix64(x)	mxf_mix64(x)
 
 static uint32_t rn(struct thread *th, uint32_t n)
 {
-	th->rng = mix64(th->rng);
-	return n ? (uint32_t)(th->rng % n) : 0;
+	return mxf_rn(&th->rng, n);
 }
 
 static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void violation(const char *fmt, ...)
 {
 	va_list ap;
+	bool first;
 
-	if (!atomic_flag_test_and_set(&sh->fail_lock)) {
-		va_start(ap, fmt);
-		vsnprintf(sh->fail_msg, sizeof(sh->fail_msg), fmt, ap);
-		va_end(ap);
+	va_start(ap, fmt);
+	first = mxf_first_failure(&sh->fail_lock, sh->fail_msg,
+				  sizeof(sh->fail_msg), fmt, ap);
+	va_end(ap);
+	if (first)
 		printf("mxstress: VIOLATION: %s\n", sh->fail_msg);
-	}
 	atomic_store(&sh->failed, 1);
 }
 
@@ -217,14 +242,16 @@ static void fill_payload(unsigned char *p, uint32_t id, uint32_t n)
 
 /* ---- the pool of this process's handles --------------------------------- */
 
-static int pool_take(struct thread *th)
+/* Take a free entry of @kind (K_ANY: either) for this thread, or -1. */
+static int pool_take_kind(struct thread *th, int kind)
 {
 	int i, start = (int)rn(th, POOL), k;
 
 	pthread_mutex_lock(&pool_lock);
 	for (k = 0; k < POOL; k++) {
 		i = (start + k) % POOL;
-		if (pool[i].h && !pool[i].busy) {
+		if (pool[i].h && !pool[i].busy &&
+		    (kind == K_ANY || pool[i].kind == kind)) {
 			pool[i].busy = true;
 			pthread_mutex_unlock(&pool_lock);
 			return i;
@@ -232,6 +259,11 @@ static int pool_take(struct thread *th)
 	}
 	pthread_mutex_unlock(&pool_lock);
 	return -1;
+}
+
+static int pool_take(struct thread *th)
+{
+	return pool_take_kind(th, K_ANY);
 }
 
 static void pool_put(int i)
@@ -250,7 +282,7 @@ static void pool_drop(int i)
 }
 
 /* Add a handle; if the pool is full, close it (which must work). */
-static void pool_add(mx_handle_t h, mx_rights_t rights)
+static void pool_add(mx_handle_t h, mx_rights_t rights, int kind)
 {
 	mx_status_t s;
 	int i;
@@ -260,6 +292,7 @@ static void pool_add(mx_handle_t h, mx_rights_t rights)
 		if (!pool[i].h) {
 			pool[i].h = h;
 			pool[i].rights = rights;
+			pool[i].kind = (uint8_t)kind;
 			pool[i].busy = false;
 			pthread_mutex_unlock(&pool_lock);
 			return;
@@ -289,6 +322,31 @@ static void expect_stale(mx_handle_t h, const char *what)
 	       h, what, st(s));
 }
 
+/* The koid of @h, checking what get_info says of its type and rights. */
+static mx_koid_t info_of(mx_handle_t h, int kind, mx_rights_t rights,
+			 const char *what)
+{
+	mx_handle_basic_info_t bi;
+	mx_ssize_t n;
+
+	memset(&bi, 0xa5, sizeof(bi));
+	n = mx_handle_get_info(h, MX_INFO_HANDLE_BASIC, &bi, sizeof(bi));
+	if (n != (mx_ssize_t)sizeof(bi)) {
+		violation("%s: get_info of handle %d: %s", what, h,
+			  n < 0 ? st((mx_status_t)n) : "a short record");
+		return 0;
+	}
+	EXPECT(bi.koid != MX_KOID_INVALID && bi.rights == rights &&
+	       bi.type == (kind == K_EVENT ? MX_OBJ_TYPE_EVENT :
+			   MX_OBJ_TYPE_MESSAGE_PIPE) &&
+	       bi.props == MX_OBJ_PROP_WAITABLE,
+	       "%s: get_info of handle %d: koid %#llx rights %#x type %u props %u, want rights %#x type %u",
+	       what, h, (unsigned long long)bi.koid, bi.rights, bi.type,
+	       bi.props, rights,
+	       kind == K_EVENT ? MX_OBJ_TYPE_EVENT : MX_OBJ_TYPE_MESSAGE_PIPE);
+	return bi.koid;
+}
+
 /* ---- operations ----------------------------------------------------------- */
 
 static void op_create(struct thread *th)
@@ -305,8 +363,8 @@ static void op_create(struct thread *th)
 	EXPECT(s == NO_ERROR, "create: %s", st(s));
 	if (s != NO_ERROR)
 		return;
-	pool_add(h[0], RW_RIGHTS);
-	pool_add(h[1], RW_RIGHTS);
+	pool_add(h[0], RW_RIGHTS, K_PIPE);
+	pool_add(h[1], RW_RIGHTS, K_PIPE);
 }
 
 static uint32_t pick_len(struct thread *th)
@@ -322,7 +380,7 @@ static uint32_t pick_len(struct thread *th)
 
 static void op_write(struct thread *th)
 {
-	int e = pool_take(th), c[MAX_CARRY], nc = 0, i;
+	int e = pool_take_kind(th, K_PIPE), c[MAX_CARRY], nc = 0, i;
 	unsigned char *p = th->buf;
 	struct hdr *hd = (struct hdr *)p;
 	mx_handle_t hs[MAX_CARRY];
@@ -340,6 +398,10 @@ static void op_write(struct thread *th)
 			break;
 		hs[i] = pool[c[i]].h;
 		hd->rights[i] = pool[c[i]].rights;
+		hd->kind[i] = pool[c[i]].kind;
+		/* The reader checks that the same object arrives. */
+		hd->koid[i] = info_of(hs[i], pool[c[i]].kind, pool[c[i]].rights,
+				      "write");
 		if (!(pool[c[i]].rights & MX_RIGHT_TRANSFER))
 			denied = true;
 	}
@@ -364,8 +426,11 @@ static void op_write(struct thread *th)
 	} else if (s == NO_ERROR) {
 		atomic_fetch_add(&sh->w_ok, 1);
 		atomic_fetch_add(&sh->handles_sent, nc);
-		for (i = 0; i < nc; i++)
+		for (i = 0; i < nc; i++) {
+			if (pool[c[i]].kind == K_EVENT)
+				atomic_fetch_add(&sh->ev_sent, 1);
 			pool_drop(c[i]);
+		}
 		nc = 0;
 	} else if (s == ERR_BAD_STATE) {
 		atomic_fetch_add(&sh->w_bad_state, 1);
@@ -403,19 +468,28 @@ static void took_message(const unsigned char *p, uint32_t nb,
 	atomic_fetch_add(&sh->handles_received, nh);
 	for (i = 0; i < nh; i++) {
 		mx_status_t s = mx_handle_wait_one(hs[i], 0, 0, NULL);
+		mx_koid_t k;
 
 		/* valid: READ gives BAD_STATE (no signal asked), else DENIED */
 		EXPECT(s == ((hd->rights[i] & MX_RIGHT_READ) ? ERR_BAD_STATE :
 			     ERR_ACCESS_DENIED),
 		       "received handle %d (rights %#x): wait_one gave %s",
 		       hs[i], hd->rights[i], st(s));
-		pool_add(hs[i], hd->rights[i]);
+		/* The same object, with the rights it was sent with. */
+		k = info_of(hs[i], (int)hd->kind[i], hd->rights[i], "received handle");
+		EXPECT(!hd->koid[i] || k == hd->koid[i],
+		       "message %u: handle %u arrived with koid %#llx, was sent with %#llx",
+		       hd->id, i, (unsigned long long)k,
+		       (unsigned long long)hd->koid[i]);
+		if (hd->kind[i] == K_EVENT)
+			atomic_fetch_add(&sh->ev_received, 1);
+		pool_add(hs[i], hd->rights[i], (int)hd->kind[i]);
 	}
 }
 
 static void op_read(struct thread *th)
 {
-	int e = pool_take(th);
+	int e = pool_take_kind(th, K_PIPE);
 	mx_handle_t hs[16];
 	uint32_t nb, nh, nb2, nh2;
 	mx_status_t s;
@@ -500,6 +574,12 @@ static void op_wait_one(struct thread *th)
 	s = mx_handle_wait_one(pool[e].h, want, rn(th, 2000000), &ss);
 	if (!(pool[e].rights & MX_RIGHT_READ)) {
 		EXPECT(s == ERR_ACCESS_DENIED, "wait_one without READ: %s", st(s));
+	} else if (pool[e].kind == K_EVENT) {
+		/* Pipe signals never apply to an event. */
+		EXPECT(s == ERR_BAD_STATE && ss.satisfiable == MX_SIGNAL_SIGNAL_ALL &&
+		       !(ss.satisfied & ~EV_SIGNALS),
+		       "wait_one for pipe signals on an event: %s, state %#x/%#x",
+		       st(s), ss.satisfied, ss.satisfiable);
 	} else if (s == NO_ERROR || s == ERR_TIMED_OUT || s == ERR_BAD_STATE) {
 		check_state(&ss, want, s, "wait_one");
 		if (s == ERR_TIMED_OUT)
@@ -519,11 +599,17 @@ static void op_wait_many(struct thread *th)
 	uint32_t n = 0, idx = ~0u, i;
 	mx_status_t s;
 
+	bool ev[8];
+
 	pthread_mutex_lock(&pool_lock);
 	for (i = rn(th, POOL); n < 8 && i < POOL; i++)
 		if (pool[i].h && (pool[i].rights & MX_RIGHT_READ)) {
+			ev[n] = pool[i].kind == K_EVENT;
 			hs[n] = pool[i].h;
-			sig[n++] = MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED;
+			/* Events: a user signal; never ERR_BAD_STATE then. */
+			sig[n] = ev[n] ? MX_SIGNAL_SIGNAL0 << rn(th, 5) :
+				 MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED;
+			n++;
 		}
 	pthread_mutex_unlock(&pool_lock);
 	s = mx_handle_wait_many(n, hs, sig, rn(th, 1000000), &idx, ss);
@@ -535,6 +621,16 @@ static void op_wait_many(struct thread *th)
 		EXPECT(idx < n, "wait_many: %s with index %u of %u", st(s), idx, n);
 	if (s == ERR_BAD_STATE && idx < n)	/* NO_ERROR: others may read */
 		check_state(&ss[idx], sig[idx], s, "wait_many");
+	/*
+	 * An event ends it only by a signal set (not the one nobody sets);
+	 * its state is read after, and another thread may have cleared it.
+	 */
+	if ((s == NO_ERROR || s == ERR_BAD_STATE) && idx < n && ev[idx])
+		EXPECT(s == NO_ERROR && !(sig[idx] & EV_NEVER) &&
+		       ss[idx].satisfiable == MX_SIGNAL_SIGNAL_ALL &&
+		       !(ss[idx].satisfied & ~EV_SIGNALS),
+		       "wait_many: %s at an event waited on for %#x, state %#x/%#x",
+		       st(s), sig[idx], ss[idx].satisfied, ss[idx].satisfiable);
 	EXPECT(s == NO_ERROR || s == ERR_TIMED_OUT || s == ERR_BAD_STATE ||
 	       s == ERR_HANDLE_CLOSED || s == ERR_INVALID_ARGS,
 	       "wait_many over %u: %s", n, st(s));
@@ -559,6 +655,7 @@ static void op_replace(struct thread *th)
 {
 	static const mx_rights_t drop[] = {
 		MX_RIGHT_READ, MX_RIGHT_WRITE, MX_RIGHT_TRANSFER,
+		MX_RIGHT_DUPLICATE,
 	};
 	int e = pool_take(th);
 	mx_rights_t rights;
@@ -568,10 +665,20 @@ static void op_replace(struct thread *th)
 		return;
 	old = pool[e].h;
 	nh = mx_handle_duplicate(old, MX_RIGHT_SAME_RIGHTS);
-	EXPECT(nh == ERR_ACCESS_DENIED, "duplicate of a pipe handle: %d", nh);
+	if (pool[e].kind == K_PIPE) {
+		EXPECT(nh == ERR_ACCESS_DENIED, "duplicate of a pipe handle: %d", nh);
+	} else if (!(pool[e].rights & MX_RIGHT_DUPLICATE)) {
+		EXPECT(nh == ERR_ACCESS_DENIED,
+		       "duplicate of an event handle without DUPLICATE: %d", nh);
+	} else if (nh != ERR_NO_MEMORY) {
+		EXPECT(nh > 0, "duplicate of an event handle (rights %#x): %s",
+		       pool[e].rights, nh > 0 ? "ok" : st(nh));
+		if (nh > 0)	/* another handle to share */
+			pool_add(nh, pool[e].rights, K_EVENT);
+	}
 	rights = pool[e].rights;
 	if (rn(th, 4) == 0 && rights != MX_RIGHT_TRANSFER)
-		rights &= ~drop[rn(th, 3)];
+		rights &= ~drop[rn(th, pool[e].kind == K_EVENT ? 4 : 3)];
 	nh = mx_handle_replace(old, rights == pool[e].rights ?
 			       MX_RIGHT_SAME_RIGHTS : rights);
 	EXPECT(nh > 0, "replace %d rights %#x: %s", old, rights,
@@ -589,11 +696,15 @@ static void op_replace(struct thread *th)
 struct xfer_note {
 	uint32_t magic;
 	uint32_t rights;
+	uint32_t kind;
+	uint32_t pad;
+	uint64_t koid;
 };
 
 static void op_send(struct thread *th)
 {
 	int e = pool_take(th), fd = -1, to;
+	mx_koid_t koid;
 	struct xfer_note note;
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &note, sizeof(note) };
@@ -606,6 +717,7 @@ static void op_send(struct thread *th)
 
 	if (e < 0)
 		return;
+	koid = info_of(pool[e].h, pool[e].kind, pool[e].rights, "send");
 	s = mx_handle_export(pool[e].h, rn(th, 2) ? MX_EXPORT_CLOEXEC : 0, &fd);
 	if (!(pool[e].rights & MX_RIGHT_TRANSFER)) {
 		EXPECT(s == ERR_ACCESS_DENIED, "export without TRANSFER: %s", st(s));
@@ -619,6 +731,9 @@ static void op_send(struct thread *th)
 	}
 	note.magic = XFER_MAGIC;
 	note.rights = pool[e].rights;
+	note.kind = pool[e].kind;
+	note.pad = 0;
+	note.koid = koid;
 	pool_drop(e);
 	memset(cbuf, 0, sizeof(cbuf));
 	cm = CMSG_FIRSTHDR(&m);
@@ -664,8 +779,13 @@ static void op_recv(struct thread *th)
 	EXPECT(s == ERR_BAD_STATE, "second import of one fd: %s", st(s));
 	close(fd);
 	if (h > 0) {
+		mx_koid_t k = info_of(h, (int)note.kind, note.rights, "import");
+
+		EXPECT(k == note.koid,
+		       "import: koid %#llx, the exporter saw %#llx",
+		       (unsigned long long)k, (unsigned long long)note.koid);
 		atomic_fetch_add(&sh->xfer_imported, 1);
-		pool_add(h, note.rights);
+		pool_add(h, note.rights, (int)note.kind);
 	}
 }
 
@@ -710,7 +830,7 @@ static void op_echo(struct thread *th)
 /* Write bytes-only messages to one endpoint until its peer's queue fills. */
 static void op_flood(struct thread *th)
 {
-	int e = pool_take(th), n;
+	int e = pool_take_kind(th, K_PIPE), n;
 	struct hdr *hd = (struct hdr *)th->buf;
 	mx_status_t s = NO_ERROR;
 	uint32_t id, len;
@@ -748,9 +868,329 @@ out:
 	pool_put(e);
 }
 
+/* ---- events ------------------------------------------------------------- */
+
+/*
+ * The partner thread of a worker: it acts on a handle while the thread
+ * that asked waits on it (or on another handle to the same event).
+ */
+enum { P_IDLE, P_POSTED, P_DONE };
+enum { P_CLOSE, P_SET_CLOSE };
+
+struct partner_req {
+	int state;
+	int what;
+	pid_t tid;		/* the thread that asked */
+	mx_handle_t h;
+	uint32_t bits;
+	uint32_t delay_us;
+	mx_status_t r_signal, r_close;
+};
+
+static struct partner_req preq[MAX_THREADS];
+static pthread_mutex_t plock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pcv = PTHREAD_COND_INITIALIZER;
+static bool partner_quit;
+
+/* Is thread @tid of this process asleep (in its wait, here)? */
+static bool thread_sleeping(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return !p || p[1] != ' ' || p[2] == 'S';
+}
+
+static void *partner_thread(void *arg)
+{
+	int i;
+
+	(void)arg;
+	pthread_mutex_lock(&plock);
+	for (;;) {
+		struct partner_req *r = NULL;
+
+		for (i = 0; i < nthreads && !r; i++)
+			if (preq[i].state == P_POSTED)
+				r = &preq[i];
+		if (!r) {
+			if (partner_quit)
+				break;
+			pthread_cond_wait(&pcv, &plock);
+			continue;
+		}
+		pthread_mutex_unlock(&plock);
+		/* Let the asker reach its wait first (for up to 100 ms). */
+		for (i = 0; i < 200 && !thread_sleeping(r->tid); i++)
+			usleep(500);
+		if (r->delay_us)
+			usleep(r->delay_us);
+		r->r_signal = NO_ERROR;
+		if (r->what == P_SET_CLOSE)
+			r->r_signal = mx_object_signal(r->h, 0, r->bits);
+		r->r_close = mx_handle_close(r->h);
+		pthread_mutex_lock(&plock);
+		r->state = P_DONE;
+		pthread_cond_broadcast(&pcv);
+	}
+	pthread_mutex_unlock(&plock);
+	return NULL;
+}
+
+static void partner_post(struct thread *th, int what, mx_handle_t h,
+			 uint32_t bits, uint32_t delay_us)
+{
+	pthread_mutex_lock(&plock);
+	preq[th->idx] = (struct partner_req){
+		.state = P_POSTED, .what = what, .tid = (pid_t)syscall(SYS_gettid),
+		.h = h, .bits = bits, .delay_us = delay_us,
+	};
+	pthread_cond_broadcast(&pcv);
+	pthread_mutex_unlock(&plock);
+}
+
+/* Wait for the partner to finish our request (it always does, soon). */
+static struct partner_req partner_done(struct thread *th)
+{
+	struct partner_req r;
+
+	pthread_mutex_lock(&plock);
+	while (preq[th->idx].state != P_DONE)
+		pthread_cond_wait(&pcv, &plock);
+	r = preq[th->idx];
+	preq[th->idx].state = P_IDLE;
+	pthread_mutex_unlock(&plock);
+	return r;
+}
+
+static void op_ev_create(struct thread *th)
+{
+	mx_handle_t h;
+
+	(void)th;
+	if (atomic_load(&sh->brake) || pool_count() > POOL - 4)
+		return;
+	h = mx_event_create(0);
+	if (h == ERR_NO_MEMORY)
+		return;
+	EXPECT(h > 0, "event_create: %s", h > 0 ? "ok" : st(h));
+	if (h <= 0)
+		return;
+	atomic_fetch_add(&sh->ev_created, 1);
+	info_of(h, K_EVENT, EV_RIGHTS, "event_create");
+	if (rn(th, 8) == 0)	/* a bad option */
+		EXPECT(mx_event_create(1u << rn(th, 32)) == ERR_INVALID_ARGS,
+		       "event_create with options: not ERR_INVALID_ARGS");
+	pool_add(h, EV_RIGHTS, K_EVENT);
+}
+
+/*
+ * Set and clear user signals on a shared handle; bad masks; a pipe's
+ * handle (no user signals), and pipe calls on an event.
+ */
+static void op_ev_signal(struct thread *th)
+{
+	int e = pool_take(th);
+	uint32_t clear = rn(th, 16) << 3, set = rn(th, 16) << 3, nb, nh;
+	bool bad = rn(th, 10) == 0, w;
+	mx_status_t s, want;
+
+	if (e < 0)
+		return;
+	w = pool[e].rights & MX_RIGHT_WRITE;
+	if (bad)	/* a pipe signal, or one past SIGNAL4 */
+		set |= rn(th, 2) ? MX_SIGNAL_READABLE : 1u << (8 + rn(th, 24));
+	s = mx_object_signal(pool[e].h, clear, set);
+	want = !w ? ERR_ACCESS_DENIED : pool[e].kind == K_PIPE ?
+	       ERR_NOT_SUPPORTED : bad ? ERR_INVALID_ARGS : NO_ERROR;
+	EXPECT(s == want, "object_signal(%s, rights %#x, clear %#x, set %#x): %s, want %s",
+	       pool[e].kind == K_PIPE ? "endpoint" : "event", pool[e].rights,
+	       clear, set, st(s), st(want));
+	if (s == NO_ERROR)
+		atomic_fetch_add(&sh->ev_signals, 1);
+	if (pool[e].kind == K_EVENT && rn(th, 6) == 0) {
+		/* A pipe call on an event: the type is checked before rights. */
+		nb = 4;
+		nh = 0;
+		s = rn(th, 2) ? mx_msgpipe_read(pool[e].h, th->buf, &nb, NULL, &nh, 0) :
+		    mx_msgpipe_write(pool[e].h, th->buf, 4, NULL, 0, 0);
+		EXPECT(s == ERR_WRONG_TYPE, "pipe call on an event: %s", st(s));
+		atomic_fetch_add(&sh->wrong_type, 1);
+	}
+	pool_put(e);
+}
+
+/* Wait on a shared event, which other threads signal and clear. */
+static void op_ev_wait(struct thread *th)
+{
+	int e = pool_take_kind(th, K_EVENT);
+	mx_signals_state_t ss = { 0, 0 };
+	mx_signals_t want;
+	mx_status_t s;
+	uint32_t r = rn(th, 10);
+
+	if (e < 0)
+		return;
+	want = r == 0 ? EV_NEVER : r == 1 ? MX_SIGNAL_READABLE :
+	       (rn(th, 15) + 1) << 3;
+	s = mx_handle_wait_one(pool[e].h, want, rn(th, 2000000), &ss);
+	if (!(pool[e].rights & MX_RIGHT_READ)) {
+		EXPECT(s == ERR_ACCESS_DENIED, "wait_one on an event without READ: %s",
+		       st(s));
+		goto out;
+	}
+	EXPECT(ss.satisfiable == MX_SIGNAL_SIGNAL_ALL && !(ss.satisfied & ~EV_SIGNALS),
+	       "wait_one on an event: state %#x/%#x", ss.satisfied, ss.satisfiable);
+	if (!(want & MX_SIGNAL_SIGNAL_ALL)) {
+		EXPECT(s == ERR_BAD_STATE, "wait_one on an event for %#x: %s", want,
+		       st(s));
+	} else if (want == EV_NEVER) {
+		EXPECT(s == ERR_TIMED_OUT, "wait_one on an event for SIGNAL4, which nobody sets: %s",
+		       st(s));
+	} else if (s == NO_ERROR) {
+		atomic_fetch_add(&sh->ev_waits_ok, 1);
+		/* Seen: clear what we waited for, as a level's consumer does. */
+		if ((pool[e].rights & MX_RIGHT_WRITE) && rn(th, 2))
+			EXPECT(mx_object_signal(pool[e].h, want, 0) == NO_ERROR,
+			       "clearing an event's signals failed");
+	} else {
+		EXPECT(s == ERR_TIMED_OUT, "wait_one on an event for %#x: %s", want,
+		       st(s));
+		atomic_fetch_add(&sh->ev_waits_timed_out, 1);
+	}
+out:
+	pool_put(e);
+}
+
+/*
+ * The partner closes a duplicate while we wait on it and on the original,
+ * for SIGNAL4 (never set): only the duplicate's wait ends.
+ */
+static void op_ev_dupwait(struct thread *th)
+{
+	int e = pool_take_kind(th, K_EVENT);
+	mx_signals_t sig[2] = { EV_NEVER, EV_NEVER };
+	mx_signals_state_t ss[2];
+	struct partner_req pr;
+	mx_handle_t hs[2], d;
+	uint32_t idx = ~0u;
+	mx_status_t s;
+
+	if (e < 0)
+		return;
+	if ((pool[e].rights & (MX_RIGHT_DUPLICATE | MX_RIGHT_READ)) !=
+	    (MX_RIGHT_DUPLICATE | MX_RIGHT_READ))
+		goto out;
+	d = mx_handle_duplicate(pool[e].h, MX_RIGHT_READ);
+	if (d == ERR_NO_MEMORY)
+		goto out;
+	EXPECT(d > 0, "duplicate of an event for READ: %s", d > 0 ? "ok" : st(d));
+	if (d <= 0)
+		goto out;
+	hs[0] = pool[e].h;
+	hs[1] = d;
+	partner_post(th, P_CLOSE, d, 0, rn(th, 1000));
+	s = mx_handle_wait_many(2, hs, sig, 10ull * 1000000000ull, &idx, ss);
+	pr = partner_done(th);
+	EXPECT(pr.r_close == NO_ERROR, "the partner's close of a duplicate: %s",
+	       st(pr.r_close));
+	if (s == ERR_INVALID_ARGS) {
+		/* So early that the duplicate was gone before the wait began. */
+		atomic_fetch_add(&sh->ev_partner_early, 1);
+	} else if (s == ERR_TIMED_OUT) {
+		/* The partner was late by 10 s: a slow machine, not a bug. */
+		atomic_fetch_add(&sh->ev_partner_late, 1);
+	} else {
+		EXPECT(s == ERR_HANDLE_CLOSED && idx == 1,
+		       "wait_many on an event and its duplicate, the duplicate closed: %s at index %u",
+		       st(s), idx);
+		atomic_fetch_add(&sh->ev_dup_closed, 1);
+	}
+	expect_stale(d, "the partner's close");
+	/* The original is untouched: still there, SIGNAL4 still clear. */
+	s = mx_handle_wait_one(hs[0], EV_NEVER, 0, &ss[0]);
+	EXPECT(s == ERR_TIMED_OUT && ss[0].satisfiable == MX_SIGNAL_SIGNAL_ALL,
+	       "wait_one on the original after its duplicate went: %s, state %#x/%#x",
+	       st(s), ss[0].satisfied, ss[0].satisfiable);
+out:
+	pool_put(e);
+}
+
+/*
+ * A private event: the partner sets a signal through a WRITE-only
+ * duplicate while we wait for it on the original, then closes it.
+ */
+static void op_ev_pingpong(struct thread *th)
+{
+	uint32_t bit = MX_SIGNAL_SIGNAL0 << rn(th, 4);
+	mx_signals_state_t ss = { 0, 0 };
+	struct partner_req pr;
+	mx_handle_t h, d;
+	mx_status_t s;
+
+	if (atomic_load(&sh->brake))
+		return;
+	h = mx_event_create(0);
+	if (h == ERR_NO_MEMORY)
+		return;
+	EXPECT(h > 0, "event_create: %s", h > 0 ? "ok" : st(h));
+	if (h <= 0)
+		return;
+	d = mx_handle_duplicate(h, MX_RIGHT_WRITE);
+	EXPECT(d > 0 || d == ERR_NO_MEMORY, "duplicate for WRITE: %s",
+	       d > 0 ? "ok" : st(d));
+	if (d <= 0)
+		goto out;
+	/* A WRITE-only handle can neither wait nor be copied. */
+	EXPECT(mx_handle_wait_one(d, bit, 0, NULL) == ERR_ACCESS_DENIED &&
+	       mx_handle_duplicate(d, MX_RIGHT_SAME_RIGHTS) == ERR_ACCESS_DENIED,
+	       "a WRITE-only event handle waited or was duplicated");
+	partner_post(th, P_SET_CLOSE, d, bit, rn(th, 1000));
+	s = mx_handle_wait_one(h, bit, 10ull * 1000000000ull, &ss);
+	pr = partner_done(th);
+	EXPECT(pr.r_signal == NO_ERROR && pr.r_close == NO_ERROR,
+	       "the partner's signal and close: %s, %s", st(pr.r_signal),
+	       st(pr.r_close));
+	if (s == ERR_TIMED_OUT) {
+		atomic_fetch_add(&sh->ev_partner_late, 1);
+	} else {
+		EXPECT(s == NO_ERROR && ss.satisfied == bit &&
+		       ss.satisfiable == MX_SIGNAL_SIGNAL_ALL,
+		       "wait for a signal the partner sets: %s, state %#x/%#x (want %#x)",
+		       st(s), ss.satisfied, ss.satisfiable, bit);
+		atomic_fetch_add(&sh->ev_pingpongs, 1);
+	}
+	/* A level: still set (nobody else has this event), until cleared. */
+	s = mx_handle_wait_one(h, bit, 0, NULL);
+	EXPECT(s == NO_ERROR, "wait after the partner's signal: %s", st(s));
+	EXPECT(mx_object_signal(h, bit, 0) == NO_ERROR, "clear: failed");
+	s = mx_handle_wait_one(h, bit, 0, &ss);
+	EXPECT(s == ERR_TIMED_OUT && ss.satisfied == 0,
+	       "wait after the clear: %s, satisfied %#x", st(s), ss.satisfied);
+out:
+	if (rn(th, 2)) {	/* share it */
+		pool_add(h, EV_RIGHTS, K_EVENT);
+		return;
+	}
+	s = mx_handle_close(h);
+	EXPECT(s == NO_ERROR, "close of a private event: %s", st(s));
+}
+
 static void (*const op_fn[NOPS])(struct thread *) = {
 	op_create, op_write, op_read, op_wait_one, op_wait_many, op_close,
-	op_replace, op_send, op_recv, op_echo, op_flood,
+	op_replace, op_send, op_recv, op_echo, op_flood, op_ev_create,
+	op_ev_signal, op_ev_wait, op_ev_dupwait, op_ev_pingpong,
 };
 
 static void *worker_thread(void *arg)
@@ -780,14 +1220,17 @@ static int worker(int slot, int incarnation)
 	struct thread th[MAX_THREADS];
 	long last[MAX_THREADS];
 	uint64_t since[MAX_THREADS];
+	pthread_t partner;
 	int i, t;
 
 	my_slot = slot;
+	if (pthread_create(&partner, NULL, partner_thread, NULL))
+		return 1;
 	for (t = 0; t < nthreads; t++) {
 		th[t].idx = t;
-		th[t].rng = mix64(seed ^ mix64(((uint64_t)slot << 40) |
-					       ((uint64_t)incarnation << 8) |
-					       (uint64_t)t));
+		mxf_rng_seed(&th[t].rng, seed ^ mix64(((uint64_t)slot << 40) |
+						      ((uint64_t)incarnation << 8) |
+						      (uint64_t)t));
 		th[t].buf = malloc(MX_MAX_MSG_BYTES);
 		if (!th[t].buf)
 			return 1;
@@ -817,6 +1260,11 @@ static int worker(int slot, int incarnation)
 	}
 	for (t = 0; t < nthreads; t++)
 		pthread_join(th[t].tid, NULL);
+	pthread_mutex_lock(&plock);
+	partner_quit = true;
+	pthread_cond_broadcast(&pcv);
+	pthread_mutex_unlock(&plock);
+	pthread_join(partner, NULL);
 	if (incarnation & 1) {	/* half the time, close everything by hand */
 		for (i = 0; i < POOL; i++)
 			if (pool[i].h) {
@@ -830,28 +1278,12 @@ static int worker(int slot, int incarnation)
 
 /* ---- the parent ------------------------------------------------------------ */
 
-#define PARAMS "/sys/module/magenta/parameters/"
-
 /* Write a module parameter; returns its old value, or -1. */
 static long set_param(const char *name, long v)
 {
-	char path[128];
-	long old = -1;
-	FILE *f;
+	long old = mx_param_read(name);
 
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%ld", &old) != 1)
-		old = -1;
-	if (f)
-		fclose(f);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "%ld\n", v);
-	if (fclose(f))
-		return -1;
-	return old;
+	return mx_param_write(name, v) ? -1 : old;
 }
 
 static pid_t start_worker(int slot)
@@ -888,7 +1320,7 @@ static int reap_bounded(pid_t pid, uint64_t bound, int *status)
 
 int main(int argc, char **argv)
 {
-	long base[MX_NSTATS], now[MX_NSTATS], max_ep = 0, max_bytes = 0, kills = 0;
+	long base[MXF_NSTATS], now[MXF_NSTATS], max_ep = 0, max_bytes = 0, kills = 0;
 	double seconds = 30, kill_ms = 700;
 	long qmsgs = 32, qbytes = 65536, old_msgs = -1, old_bytes = -1;
 	pid_t pids[MAX_WORKERS];
@@ -896,7 +1328,7 @@ int main(int argc, char **argv)
 	struct thread prng;
 	long total = 0, received = 0, attempted = 0, failed = 0, both = 0,
 	     orphan = 0;
-	int opt, i, st, rc = 0, tries;
+	int opt, i, st, rc = 0;
 	const char *env;
 	size_t shsize;
 
@@ -937,7 +1369,7 @@ int main(int argc, char **argv)
 	       seed, seconds, nworkers, nthreads, kill_ms, qmsgs, qbytes,
 	       (qmsgs > 0 && old_msgs < 0) || (qbytes > 0 && old_bytes < 0) ?
 	       " (could not set: module defaults)" : "");
-	prng.rng = seed;
+	mxf_rng_seed(&prng.rng, seed);
 
 	shsize = sizeof(*sh) + MAX_WORKERS * sizeof(struct slot);
 	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
@@ -945,7 +1377,7 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return perror("mmap"), 1;
 	atomic_flag_clear(&sh->fail_lock);
-	if (mx_stats_read_all(base)) {
+	if (mxf_stats_read(base)) {
 		printf("mxstress: FAIL: cannot read %s\n", MX_STATS_DIR);
 		return 1;
 	}
@@ -968,7 +1400,7 @@ int main(int argc, char **argv)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
-		if (now_ns() - last_poll > 200000000ull && !mx_stats_read_all(now)) {
+		if (now_ns() - last_poll > 200000000ull && !mxf_stats_read(now)) {
 			last_poll = now_ns();
 			if (now[2] > max_ep)
 				max_ep = now[2];
@@ -1029,17 +1461,8 @@ int main(int argc, char **argv)
 		close(inbox_tx[i]);
 	}
 
-	for (tries = 0; tries < 50; tries++) {
-		if (mx_stats_read_all(now) || !memcmp(now, base, sizeof(now)))
-			break;
-		usleep(100 * 1000);
-	}
-	for (i = 0; i < (int)MX_NSTATS; i++)
-		if (now[i] != base[i]) {
-			printf("mxstress: FAIL: stats/%s is %ld after the run, was %ld\n",
-			       mx_stat_names[i], now[i], base[i]);
-			rc = 1;
-		}
+	if (mxf_stats_back(base, "mxstress", 50))
+		rc = 1;
 
 	for (i = 0; i < (int)(MAXMSG / 64); i++) {
 		uint64_t a = atomic_load(&sh->attempted[i]);
@@ -1082,6 +1505,13 @@ int main(int argc, char **argv)
 	       atomic_load(&sh->handles_sent), atomic_load(&sh->handles_received),
 	       atomic_load(&sh->xfer_sent), atomic_load(&sh->xfer_dropped),
 	       atomic_load(&sh->xfer_imported));
+	printf("mxstress: events: created=%ld signals=%ld waits_ok=%ld waits_timed_out=%ld dup_closed_while_waited=%ld partner_wakeups=%ld partner_early=%ld partner_late=%ld sent_in_messages=%ld received=%ld wrong_type=%ld\n",
+	       atomic_load(&sh->ev_created), atomic_load(&sh->ev_signals),
+	       atomic_load(&sh->ev_waits_ok), atomic_load(&sh->ev_waits_timed_out),
+	       atomic_load(&sh->ev_dup_closed), atomic_load(&sh->ev_pingpongs),
+	       atomic_load(&sh->ev_partner_early),
+	       atomic_load(&sh->ev_partner_late), atomic_load(&sh->ev_sent),
+	       atomic_load(&sh->ev_received), atomic_load(&sh->wrong_type));
 	printf("mxstress: peak endpoints=%ld peak message_bytes=%ld; kills=%ld\n",
 	       max_ep, max_bytes, kills);
 	printf("mxstress: %s: %.1f s, %ld operations (%.0f/s), %d workers x %d threads, %ld kills, seed=%" PRIu64 "\n",
