@@ -107,11 +107,13 @@ int mx_event_create(struct mx_handle_table *t,
 	u64 koid;
 	int r;
 
+	r = -MX_ERRNO_INVALID_ARGS;
 	if (a->options)
-		return -MX_ERRNO_INVALID_ARGS;
+		goto fail;
+	r = -MX_ERRNO_NO_MEMORY;
 	ev = kmalloc(sizeof(*ev), MX_GFP);
 	if (!ev)
-		return -MX_ERRNO_NO_MEMORY;
+		goto fail;
 	koid = mx_koid_alloc();
 	mx_object_init(&ev->obj, &mx_event_ops, koid);
 	ev->signals = 0;
@@ -121,5 +123,9 @@ int mx_event_create(struct mx_handle_table *t,
 	if (r)
 		mx_object_put(&ev->obj);
 	trace_magenta_event_create(koid, r);
+	return r;
+fail:
+	/* koid 0: the call failed before the event had one. */
+	trace_magenta_event_create(0, r);
 	return r;
 }

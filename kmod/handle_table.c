@@ -608,11 +608,13 @@ int mx_handle_duplicate(struct mx_handle_table *t,
 		h.rights = mx_rights_new(s, a->rights);
 		mx_object_get(h.obj);
 		mx_table_commit_locked(t, 1, &idx, &h);
+		/* Under the lock: once it drops, another thread may close it. */
+		trace_magenta_handle_duplicate(a->handle, value, h.obj,
+					       h.rights);
 	}
 	spin_unlock(&t->lock);
 	if (r)
 		goto err;
-	trace_magenta_handle_duplicate(a->handle, value, h.obj, h.rights);
 	return 0;
 err:
 	mx_table_unreserve(t, 1, &idx);
@@ -749,8 +751,11 @@ int mx_object_signal(struct mx_handle_table *t,
 
 	if (a->pad)
 		return -MX_ERRNO_INVALID_ARGS;
-	if (mx_table_get(t, a->handle, &h))
+	if (mx_table_get(t, a->handle, &h)) {
+		trace_magenta_object_signal(a->handle, NULL, a->clear_mask,
+					    a->set_mask, -MX_ERRNO_BAD_HANDLE);
 		return -MX_ERRNO_BAD_HANDLE;
+	}
 	r = -MX_ERRNO_ACCESS_DENIED;
 	if (!(h.rights & MX_RIGHT_WRITE))
 		goto out;

@@ -593,8 +593,8 @@ static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
 	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
 	u32 __user *unh = u64_to_user_ptr(a->num_handles);
 
-	if ((unb && put_user(num_bytes, unb)) ||
-	    (unh && put_user(num_handles, unh)))
+	if ((unb && mx_put_u32(unb, num_bytes)) ||
+	    (unh && mx_put_u32(unh, num_handles)))
 		return -MX_ERRNO_INVALID_ARGS;
 	return 0;
 }
@@ -613,9 +613,8 @@ static int mx_read_get_caps(const struct mx_ioc_msgpipe_read *a,
 
 	*cap_bytes = 0;
 	*cap_handles = 0;
-	if ((unb && get_user(*cap_bytes, unb)) ||
-	    (unh && get_user(*cap_handles, unh)) ||
-	    (probe && mx_read_put_sizes(a, *cap_bytes, *cap_handles)) ||
+	if ((unb && mx_get_u32_probe(unb, cap_bytes, probe)) ||
+	    (unh && mx_get_u32_probe(unh, cap_handles, probe)) ||
 	    (a->bytes && !unb) || (a->handles && !unh))
 		return -MX_ERRNO_INVALID_ARGS;
 	return 0;
@@ -722,6 +721,21 @@ static bool mx_read_dequeue(struct mx_endpoint *ep, struct mx_message *msg,
 }
 
 /*
+ * The handles of @rd arrive in the reader's table: traced before the
+ * commit, while nothing else can close them.
+ */
+static void mx_read_trace_recv(struct mx_endpoint *ep, struct mx_read *rd)
+{
+	u32 i;
+
+	if (trace_magenta_handle_recv_enabled())
+		for (i = 0; i < rd->nh; i++)
+			trace_magenta_handle_recv(rd->vals[i],
+						  rd->msg->handles[i].obj,
+						  &ep->obj);
+}
+
+/*
  * The end of a claimed read: take the message off the queue if @consume,
  * and release the claim. Slots reserved for its handles (@rd->reserved)
  * are committed at the same time, under the table lock, so the handles
@@ -744,6 +758,7 @@ static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
 		if (alive) {
 			/* In transit, then in the table, in one step. */
 			mx_graph_unlink(msg);
+			mx_read_trace_recv(ep, rd);
 			mx_table_commit_locked(t, rd->nh, rd->idx,
 					       msg->handles);
 			rd->reserved = false;
@@ -777,7 +792,7 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	struct mx_read rd = { .reserved = false };
 	bool fits, consume;
-	u32 nb, i;
+	u32 nb;
 	int r;
 
 	if (a->flags & ~MX_MSGPIPE_READ_FLAG_MAY_DISCARD)
@@ -834,11 +849,6 @@ static int mx_msgpipe_read_ref(struct mx_handle_table *t,
 		r = -MX_ERRNO_HANDLE_CLOSED;
 		mx_bury_one(rd.msg);
 	} else if (consume && fits) {
-		if (trace_magenta_handle_recv_enabled())
-			for (i = 0; i < rd.nh; i++)
-				trace_magenta_handle_recv(rd.vals[i],
-							  rd.msg->handles[i].obj,
-							  &ep->obj);
 		mx_message_recycle(rd.msg, ep);
 	} else if (consume) {
 		mx_bury_one(rd.msg);

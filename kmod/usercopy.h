@@ -108,4 +108,51 @@ static inline int mx_copy_out(void __user *dst, const void *src, u32 n)
 	return copy_to_user(dst, src, n) ? -EFAULT : 0;
 }
 
+/**
+ * mx_get_u32_probe() - read a u32 from user memory and, if asked, write it
+ *			back, in one user access section
+ * @p:		the user's u32
+ * @v:		receives its value
+ * @probe:	write the value back, to find out now whether @p is writable
+ *
+ * Cheaper than get_user() then put_user(), each an out-of-line call with
+ * its own section.
+ *
+ * Return: 0 or -EFAULT.
+ */
+static inline int mx_get_u32_probe(u32 __user *p, u32 *v, bool probe)
+{
+	if (!user_access_begin(p, sizeof(*p)))
+		return -EFAULT;
+	unsafe_get_user(*v, p, fault);
+	if (probe)
+		unsafe_put_user(*v, p, fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/**
+ * mx_put_u32() - write a u32 to user memory
+ * @p:	the user's u32
+ * @v:	the value
+ *
+ * put_user() without the out-of-line call.
+ *
+ * Return: 0 or -EFAULT.
+ */
+static inline int mx_put_u32(u32 __user *p, u32 v)
+{
+	if (!user_access_begin(p, sizeof(*p)))
+		return -EFAULT;
+	unsafe_put_user(v, p, fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
 #endif /* __MX_USERCOPY_H */
