@@ -883,26 +883,21 @@ TEST_F(mx, get_info_pipe_ends)
 /* ---- koids ----------------------------------------------------------------- */
 
 /*
- * Koids of 2^19 + 1 events made and closed one after the other: each is
+ * Koids of a million events made and closed one after the other: each is
  * new, above every koid seen before (so none repeats), and so are those of
- * the objects made after them.
- *
- * Why 2^19 + 1 and not 10^6: an id that is reused (derived from an address
- * or a slot, or recycled on free) repeats at the second round of this loop
- * already; what only a long run finds is a counter that wraps, and a
- * counter of b bits wraps within N koids when 2^b <= N. 10^6 lies between
- * 2^19 and 2^20, so it finds counters of up to 19 bits, exactly as
- * 2^19 + 1 does, at half the cost: 3 ioctls per event take 25-40 us under
- * QEMU TCG, 15-20 s here against 30-40 s for 10^6.
+ * the objects made after them. An id that is reused (derived from an
+ * address or a slot, or recycled on free) repeats at the second round
+ * already; the long run is for a counter that wraps (any of up to 19
+ * bits). 3 ioctls per event take 25-40 us under QEMU TCG: 30-40 s.
  *
  * A kernel built to find bugs (KASAN, lockdep and kmemleak for make
  * check-debug, KCSAN for make check-kcsan) makes each round 20-30 times
- * slower (0.5-0.8 ms under TCG): 2^19 rounds would take 5-7 minutes. There
- * the loop is run for what that kernel checks, the memory of the create
- * and free paths, not for a narrow counter (the default kernel's run finds
- * that), and 2^14 + 1 rounds (10-15 s) do it as well.
+ * slower (0.5-0.8 ms under TCG): a million rounds would take 10 minutes or
+ * more. There the loop is run for what that kernel checks, the memory of
+ * the create and free paths, not for a narrow counter (the default
+ * kernel's run finds that), and 2^14 + 1 rounds (10-15 s) do it as well.
  */
-#define KOID_ROUNDS		((1u << 19) + 1)
+#define KOID_ROUNDS		1000000u
 #define KOID_ROUNDS_DEBUG	((1u << 14) + 1)
 
 /* Is this a kernel built with kmemleak or KCSAN (the rig's debug ones)? */

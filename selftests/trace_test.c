@@ -3,9 +3,10 @@
  * The magenta tracepoints (kmod/trace.h, docs/tracing.md): each test turns
  * the magenta events on in a tracefs instance of its own, filtered to its
  * own process and children (set_event_pid, options/event-fork), does
- * something with pipes and handles, and checks the text of the events it
- * caused, field by field. Endpoint numbers are learnt from the
- * magenta_msgpipe_create event of each pipe.
+ * something with pipes, events and handles, and checks the text of the
+ * events it caused, field by field. The ep fields print koids: a pipe's
+ * are learnt from its magenta_msgpipe_create event (and checked against
+ * mx_handle_get_info()), an event's from mx_handle_get_info().
  *
  * The whole program skips (exit 4) when tracefs is not mounted or not
  * writable (not root); a module without the magenta events fails.
@@ -13,6 +14,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,14 +25,21 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mx_test.h"
 
 #define TR_LINE_MAX	512
-#define TR_LIMITS	"max_inflight", "max_nesting", "max_queued_msgs"
-#define TR_NLIMITS	3
-#define ALL_RIGHTS	"TRANSFER|READ|WRITE"
+#define TR_LIMITS	"max_inflight", "max_nesting", "max_queued_msgs", \
+			"max_handles"
+#define TR_NLIMITS	4
+#define TR_MAX_HANDLES	3	/* index of max_handles in TR_LIMITS */
+#define ALL_RIGHTS	"TRANSFER|READ|WRITE"		/* a pipe endpoint's */
+#define EV_RIGHTS	"DUPLICATE|TRANSFER|READ|WRITE"	/* a new event's */
+/* Bounds, never reached when all is well: a wait, a helper's poll. */
+#define TR_WAIT_NS	60000000000ull
+#define TR_POLL_NS	30000000000ull
 
 static const char *const tr_roots[] = {
 	"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
@@ -252,6 +262,85 @@ static unsigned long long tr_create(FIXTURE_DATA(tr) *self, mx_handle_t h[2])
 	ASSERT_NE(0, ep);						\
 } while (0)
 
+/* *bi: what mx_handle_get_info(MX_INFO_HANDLE_BASIC) says of @h; ok? */
+static bool tr_info(mx_handle_t h, mx_handle_basic_info_t *bi)
+{
+	memset(bi, 0, sizeof(*bi));
+	return mx_handle_get_info(h, MX_INFO_HANDLE_BASIC, bi, sizeof(*bi)) ==
+	       (mx_ssize_t)sizeof(*bi);
+}
+
+/* The koid of @h from mx_handle_get_info(), or 0 if that fails. */
+static unsigned long long tr_koid(mx_handle_t h)
+{
+	mx_handle_basic_info_t bi;
+
+	return tr_info(h, &bi) ? bi.koid : 0;
+}
+
+/* Make an event and learn its koid from mx_handle_get_info(). */
+#define NEW_EVENT(h, koid) do {						\
+	(h) = mx_event_create(0);					\
+	ASSERT_LT(0, (h)) TH_LOG("mx_event_create: %d", (h));		\
+	(koid) = tr_koid(h);						\
+	ASSERT_NE(0, (koid));						\
+} while (0)
+
+#define DUP(d, src, rights) do {					\
+	(d) = mx_handle_duplicate((src), (rights));			\
+	ASSERT_LT(0, (d)) TH_LOG("mx_handle_duplicate: %d", (d));	\
+} while (0)
+
+/* How many events named @event the trace holds now; -1: unreadable. */
+static int tr_count(FIXTURE_DATA(tr) *self, const char *event)
+{
+	char got[TR_LINE_MAX];
+	int n = 0;
+
+	if (tr_read(self))
+		return -1;
+	while (tr_nth(self, event, n, got))
+		n++;
+	return n;
+}
+
+static uint64_t tr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * A helper thread: once the module counts @waiters waits (the main
+ * thread's is queued), it closes @h or sets SIGNAL3 on it; @r is the
+ * call's status, ERR_TIMED_OUT if the wait never came.
+ */
+struct tr_op {
+	pthread_t thr;
+	long waiters;
+	mx_handle_t h;
+	bool close;
+	mx_status_t r;
+};
+
+static void *tr_op_main(void *arg)
+{
+	struct tr_op *op = arg;
+	uint64_t end = tr_now_ns() + TR_POLL_NS;
+
+	op->r = ERR_TIMED_OUT;
+	while (mx_stat_read("waiters") < op->waiters) {
+		if (tr_now_ns() > end)
+			return NULL;
+		sched_yield();
+	}
+	op->r = op->close ? mx_handle_close(op->h) :
+			    mx_object_signal(op->h, 0, MX_SIGNAL_SIGNAL3);
+	return NULL;
+}
+
 /* Every event has the fields the docs promise, for trace-cmd and perf. */
 TEST_F(tr, formats)
 {
@@ -271,6 +360,9 @@ TEST_F(tr, formats)
 		{ "magenta_bury", "u32 messages;|u32 handles;" },
 		{ "magenta_limit", "u64 queue;|u64 value;|u64 max;|u8 limit;" },
 		{ "magenta_queue_full", "u64 queue;|u64 bytes;|u32 msgs;|u32 max_msgs;|u32 max_bytes;|bool nomem;" },
+		{ "magenta_handle_duplicate", "u64 koid;|s32 handle;|s32 new_handle;|u32 rights;" },
+		{ "magenta_event_create", "u64 koid;|int err;" },
+		{ "magenta_object_signal", "u64 koid;|s32 handle;|u32 clear;|u32 set;|int err;" },
 	};
 	char path[256], field[64], *text, *f, *save;
 	unsigned int i;
@@ -552,6 +644,404 @@ TEST_F(tr, exit_closes)
 		     h[0], ep);
 	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu table_gone",
 		     h[1], ep + 1);
+}
+
+/*
+ * The ep fields are koids: a pipe's two ends have the koids the create
+ * event printed (ep, ep + 1), as mx_handle_get_info() reports them; an
+ * event has an even koid, and its odd partner is never given out.
+ */
+TEST_F(tr, koids)
+{
+	mx_handle_basic_info_t bi;
+	unsigned long long a, b, c, k;
+	mx_handle_t p[2], q[2], r[2], e;
+
+	CREATE(p, a);
+	ASSERT_TRUE(tr_info(p[0], &bi));
+	EXPECT_EQ(a, bi.koid);
+	EXPECT_EQ(MX_OBJ_TYPE_MESSAGE_PIPE, bi.type);
+	ASSERT_TRUE(tr_info(p[1], &bi));
+	EXPECT_EQ(a + 1, bi.koid);
+	EXPECT_EQ(MX_OBJ_TYPE_MESSAGE_PIPE, bi.type);
+
+	NEW_EVENT(e, k);
+	EXPECT_EVENT("magenta_event_create", "koid=%llu result=NO_ERROR", k);
+	ASSERT_TRUE(tr_info(e, &bi));
+	EXPECT_EQ(MX_OBJ_TYPE_EVENT, bi.type);
+	EXPECT_EQ(0, k % 2);
+	EXPECT_LT(a + 1, k);
+
+	/* The next pipe starts above k + 1; a reply pipe says so. */
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(q, MX_FLAG_REPLY_PIPE));
+	ASSERT_EQ(0, tr_read(self));
+	b = tr_find_create(self, q);
+	ASSERT_NE(0, b);
+	EXPECT_EVENT("magenta_msgpipe_create", "handles=%d,%d ep=%llu,%llu reply",
+		     q[0], q[1], b, b + 1);
+	EXPECT_LT(k + 1, b);
+	EXPECT_EQ(b, tr_koid(q[0]));
+	EXPECT_EQ(b + 1, tr_koid(q[1]));
+	CREATE(r, c);
+	EXPECT_EVENT("magenta_msgpipe_create", "handles=%d,%d ep=%llu,%llu",
+		     r[0], r[1], c, c + 1);
+	EXPECT_LT(b + 1, c);
+	EXPECT_EQ(c, tr_koid(r[0]));
+	EXPECT_EQ(c + 1, tr_koid(r[1]));
+
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", e, k);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(q[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(q[1]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(r[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(r[1]));
+}
+
+/*
+ * An event made, and one refused at the handle limit: the refused one
+ * had a koid already, which is never given out again.
+ */
+TEST_F(tr, event_create)
+{
+	unsigned long long k, k2, kk, refused = 0;
+	char got[TR_LINE_MAX], res[48];
+	mx_handle_t e, e2;
+	int i;
+
+	if (self->limits[TR_MAX_HANDLES] <= 0 ||
+	    !mx_param_writable("max_handles"))
+		SKIP(return, "cannot change module parameter max_handles");
+	NEW_EVENT(e, k);
+	EXPECT_EVENT("magenta_event_create", "koid=%llu result=NO_ERROR", k);
+
+	/* This process holds one handle, e. */
+	SET_LIMIT("max_handles", 1);
+	EXPECT_EQ(ERR_NO_MEMORY, mx_event_create(0));
+	ASSERT_EQ(0, mx_param_write("max_handles",
+				    self->limits[TR_MAX_HANDLES]));
+	ASSERT_EQ(0, tr_read(self));
+	for (i = 0; tr_nth(self, "magenta_event_create", i, got); i++)
+		if (sscanf(got, "koid=%llu result=%47s", &kk, res) == 2 &&
+		    !strcmp(res, "ERR_NO_MEMORY"))
+			refused = kk;
+	ASSERT_NE(0, refused) TH_LOG("no event_create with ERR_NO_MEMORY");
+	EXPECT_LT(k, refused);
+	EXPECT_EQ(0, refused % 2);
+
+	NEW_EVENT(e2, k2);
+	EXPECT_EVENT("magenta_event_create", "koid=%llu result=NO_ERROR", k2);
+	EXPECT_LT(refused + 1, k2);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e2));
+}
+
+/*
+ * Duplicates, with the rights they got, under the koid of their source;
+ * a refused duplicate records nothing.
+ */
+TEST_F(tr, duplicate)
+{
+	mx_handle_basic_info_t bi;
+	unsigned long long a, k, kd;
+	mx_handle_t p[2], e, d, r, z, dead;
+	int n;
+
+	NEW_EVENT(e, k);
+	DUP(d, e, MX_RIGHT_SAME_RIGHTS);
+	EXPECT_EVENT("magenta_handle_duplicate",
+		     "handle=%d new=%d koid=%llu rights=" EV_RIGHTS, e, d, k);
+	ASSERT_TRUE(tr_info(d, &bi));
+	EXPECT_EQ(k, bi.koid);
+	EXPECT_EQ(MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER | MX_RIGHT_READ |
+		  MX_RIGHT_WRITE, bi.rights);
+	DUP(r, d, MX_RIGHT_READ);
+	EXPECT_EVENT("magenta_handle_duplicate",
+		     "handle=%d new=%d koid=%llu rights=READ", d, r, k);
+	EXPECT_EQ(k, tr_koid(r));
+	DUP(z, e, 0);
+	EXPECT_EVENT("magenta_handle_duplicate",
+		     "handle=%d new=%d koid=%llu rights=", e, z, k);
+
+	CREATE(p, a);
+	NEW_EVENT(dead, kd);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(dead));
+	n = tr_count(self, "magenta_handle_duplicate");
+	EXPECT_EQ(3, n);
+	EXPECT_EQ(ERR_ACCESS_DENIED, mx_handle_duplicate(r, MX_RIGHT_SAME_RIGHTS));
+	EXPECT_EQ(ERR_ACCESS_DENIED, mx_handle_duplicate(p[0], 0));
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_duplicate(e, MX_RIGHT_EXECUTE));
+	EXPECT_EQ(ERR_BAD_HANDLE, mx_handle_duplicate(dead, 0));
+	EXPECT_EQ(n, tr_count(self, "magenta_handle_duplicate"));
+
+	/* Each handle closes under the one koid. */
+	EXPECT_EQ(NO_ERROR, mx_handle_close(d));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", d, k);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(r));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", r, k);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(z));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", z, k);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", e, k);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+}
+
+/* mx_object_signal(): its masks by name, and every refusal's result. */
+TEST_F(tr, object_signal)
+{
+	unsigned long long a, k;
+	mx_handle_t p[2], e, r;
+
+	NEW_EVENT(e, k);
+	ASSERT_EQ(NO_ERROR, mx_object_signal(e, 0, MX_SIGNAL_SIGNAL0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear= set=SIGNAL0 result=NO_ERROR",
+		     e, k);
+	ASSERT_EQ(NO_ERROR, mx_object_signal(e, MX_SIGNAL_SIGNAL0,
+					     MX_SIGNAL_SIGNAL1 | MX_SIGNAL_SIGNAL4));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear=SIGNAL0 set=SIGNAL1|SIGNAL4 result=NO_ERROR",
+		     e, k);
+	/* The state a wait sees agrees. */
+	EXPECT_EQ(NO_ERROR, mx_handle_wait_one(e, MX_SIGNAL_SIGNAL_ALL, 0, NULL));
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_one handle=%d ep=%llu result=NO_ERROR satisfied=SIGNAL1|SIGNAL4 index=0",
+		     e, k);
+	ASSERT_EQ(NO_ERROR, mx_object_signal(e, MX_SIGNAL_SIGNAL_ALL, 0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear=SIGNAL0|SIGNAL1|SIGNAL2|SIGNAL3|SIGNAL4 set= result=NO_ERROR",
+		     e, k);
+
+	/* Bits outside SIGNAL_ALL: by name if they have one, else in hex. */
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_object_signal(e, 0, MX_SIGNAL_READABLE));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear= set=READABLE result=ERR_INVALID_ARGS",
+		     e, k);
+	EXPECT_EQ(ERR_INVALID_ARGS,
+		  mx_object_signal(e, 1u << 8, MX_SIGNAL_SIGNAL0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear=0x100 set=SIGNAL0 result=ERR_INVALID_ARGS",
+		     e, k);
+
+	/* No MX_RIGHT_WRITE. */
+	DUP(r, e, MX_RIGHT_READ);
+	EXPECT_EQ(ERR_ACCESS_DENIED, mx_object_signal(r, 0, MX_SIGNAL_SIGNAL0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear= set=SIGNAL0 result=ERR_ACCESS_DENIED",
+		     r, k);
+
+	/* A pipe endpoint has no user signals. */
+	CREATE(p, a);
+	EXPECT_EQ(ERR_NOT_SUPPORTED, mx_object_signal(p[1], 0, MX_SIGNAL_SIGNAL0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear= set=SIGNAL0 result=ERR_NOT_SUPPORTED",
+		     p[1], a + 1);
+
+	EXPECT_EQ(NO_ERROR, mx_handle_close(r));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+}
+
+/* A value that names no handle: koid=0, as kmod/trace.h says. */
+TEST_F(tr, object_signal_bad_handle)
+{
+	unsigned long long k;
+	mx_handle_t e;
+
+	NEW_EVENT(e, k);
+	ASSERT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EQ(ERR_BAD_HANDLE, mx_object_signal(e, 0, MX_SIGNAL_SIGNAL0));
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=0 clear= set=SIGNAL0 result=ERR_BAD_HANDLE",
+		     e);
+}
+
+/*
+ * An event's handle goes where a pipe's goes: waits (alone and mixed with
+ * an endpoint), a file descriptor, a message, a replacement, a close; the
+ * ep field is its koid all the way.
+ */
+TEST_F(tr, event_handles)
+{
+	mx_signals_t sig[2] = { MX_SIGNAL_SIGNAL2, MX_SIGNAL_READABLE };
+	mx_handle_t p[2], hs[2], e, got = 0, imp = 0, rep;
+	uint32_t index = 99, nb = 8, nh = 1;
+	unsigned long long a, k;
+	char buf[8];
+	int fd = -1;
+
+	CREATE(p, a);
+	NEW_EVENT(e, k);
+
+	EXPECT_EQ(ERR_TIMED_OUT,
+		  mx_handle_wait_one(e, MX_SIGNAL_SIGNAL0, 0, NULL));
+	EXPECT_EVENT_PREFIX("magenta_wait_start",
+			    "wait_one handle=%d ep=%llu signals=SIGNAL0 count=1 timeout_ns=",
+			    e, k);
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_one handle=%d ep=%llu result=ERR_TIMED_OUT satisfied= index=0",
+		     e, k);
+	/* An event is never READABLE: the wait ends at once. */
+	EXPECT_EQ(ERR_BAD_STATE, mx_handle_wait_one(e, MX_SIGNAL_READABLE,
+						    MX_TIME_INFINITE, NULL));
+	EXPECT_EVENT("magenta_wait_start",
+		     "wait_one handle=%d ep=%llu signals=READABLE count=1 timeout_ns=-1",
+		     e, k);
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_one handle=%d ep=%llu result=ERR_BAD_STATE satisfied= index=0",
+		     e, k);
+
+	/* wait_many: the event first, then second, decides. */
+	ASSERT_EQ(NO_ERROR, mx_object_signal(e, 0, MX_SIGNAL_SIGNAL2));
+	hs[0] = e;
+	hs[1] = p[1];
+	EXPECT_EQ(NO_ERROR, mx_handle_wait_many(2, hs, sig, MX_TIME_INFINITE,
+						&index, NULL));
+	EXPECT_EQ(0, index);
+	EXPECT_EVENT("magenta_wait_start",
+		     "wait_many handle=%d ep=%llu signals=SIGNAL2 count=2 timeout_ns=-1",
+		     e, k);
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_many handle=%d ep=%llu result=NO_ERROR satisfied=SIGNAL2 index=0",
+		     e, k);
+	hs[0] = p[1];
+	hs[1] = e;
+	sig[0] = MX_SIGNAL_READABLE;
+	sig[1] = MX_SIGNAL_SIGNAL2;
+	EXPECT_EQ(NO_ERROR, mx_handle_wait_many(2, hs, sig, MX_TIME_INFINITE,
+						&index, NULL));
+	EXPECT_EQ(1, index);
+	EXPECT_EVENT("magenta_wait_start",
+		     "wait_many handle=%d ep=%llu signals=READABLE count=2 timeout_ns=-1",
+		     p[1], a + 1);
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_many handle=%d ep=%llu result=NO_ERROR satisfied=SIGNAL2 index=1",
+		     e, k);
+
+	ASSERT_EQ(NO_ERROR, mx_handle_export(e, MX_EXPORT_CLOEXEC, &fd));
+	EXPECT_EVENT("magenta_handle_export", "handle=%d ep=%llu fd=%d",
+		     e, k, fd);
+	ASSERT_EQ(NO_ERROR, mx_handle_import(fd, &imp));
+	EXPECT_EVENT("magenta_handle_import", "handle=%d ep=%llu fd=%d",
+		     imp, k, fd);
+	close(fd);
+	EXPECT_EQ(k, tr_koid(imp));
+	/* The same object: SIGNAL2 is still set. */
+	EXPECT_EQ(NO_ERROR, mx_handle_wait_one(imp, MX_SIGNAL_SIGNAL2, 0, NULL));
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_one handle=%d ep=%llu result=NO_ERROR satisfied=SIGNAL2 index=0",
+		     imp, k);
+
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(p[0], "e", 1, &imp, 1, 0));
+	EXPECT_EVENT("magenta_handle_send", "handle=%d ep=%llu queue=%llu",
+		     imp, k, a + 1);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_read(p[1], buf, &nb, &got, &nh, 0));
+	ASSERT_EQ(1, nh);
+	EXPECT_EVENT("magenta_handle_recv", "handle=%d ep=%llu queue=%llu",
+		     got, k, a + 1);
+	EXPECT_EQ(k, tr_koid(got));
+
+	rep = mx_handle_replace(got, MX_RIGHT_READ | MX_RIGHT_WRITE);
+	ASSERT_LT(0, rep);
+	EXPECT_EVENT("magenta_handle_replace",
+		     "handle=%d new=%d ep=%llu rights=READ|WRITE", got, rep, k);
+	EXPECT_EQ(k, tr_koid(rep));
+
+	EXPECT_EQ(NO_ERROR, mx_handle_close(rep));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", rep, k);
+	EXPECT_EQ(ERR_INVALID_ARGS, mx_handle_close(rep));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=0", rep);
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+}
+
+/*
+ * Waits on an event that another thread ends while they sleep: a signal
+ * wakes one; closing the handle waited on ends another with
+ * ERR_HANDLE_CLOSED, while the event lives on through its first handle.
+ */
+TEST_F(tr, event_wakes)
+{
+	struct tr_op op = { .h = 0 };
+	unsigned long long k;
+	mx_handle_t e, d;
+
+	NEW_EVENT(e, k);
+	op.waiters = self->base.waiters + 1;
+	op.h = e;
+	ASSERT_EQ(0, pthread_create(&op.thr, NULL, tr_op_main, &op));
+	EXPECT_EQ(NO_ERROR, mx_handle_wait_one(e, MX_SIGNAL_SIGNAL3,
+					       TR_WAIT_NS, NULL));
+	ASSERT_EQ(0, pthread_join(op.thr, NULL));
+	EXPECT_EQ(NO_ERROR, op.r);
+	EXPECT_EVENT("magenta_object_signal",
+		     "handle=%d koid=%llu clear= set=SIGNAL3 result=NO_ERROR",
+		     e, k);
+	EXPECT_EVENT("magenta_wait_end",
+		     "wait_one handle=%d ep=%llu result=NO_ERROR satisfied=SIGNAL3 index=0",
+		     e, k);
+
+	DUP(d, e, MX_RIGHT_SAME_RIGHTS);
+	op.h = d;
+	op.close = true;
+	ASSERT_EQ(0, pthread_create(&op.thr, NULL, tr_op_main, &op));
+	EXPECT_EQ(ERR_HANDLE_CLOSED, mx_handle_wait_one(d, MX_SIGNAL_SIGNAL0,
+							TR_WAIT_NS, NULL));
+	ASSERT_EQ(0, pthread_join(op.thr, NULL));
+	EXPECT_EQ(NO_ERROR, op.r);
+	EXPECT_EVENT_PREFIX("magenta_wait_start",
+			    "wait_one handle=%d ep=%llu signals=SIGNAL0 count=1 timeout_ns=",
+			    d, k);
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", d, k);
+	EXPECT_EVENT_PREFIX("magenta_wait_end",
+			    "wait_one handle=%d ep=%llu result=ERR_HANDLE_CLOSED satisfied=",
+			    d, k);
+	EXPECT_EQ(k, tr_koid(e));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(e));
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu", e, k);
+}
+
+/* A process that exits closes its events' handles too: table_gone. */
+TEST_F(tr, exit_closes_event)
+{
+	struct {
+		mx_handle_t h[2];
+		unsigned long long koid;
+	} m = { { 0, 0 }, 0 };
+	int fds[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(fds[0]);
+		m.h[0] = mx_event_create(0);
+		if (m.h[0] <= 0)
+			_exit(1);
+		m.h[1] = mx_handle_duplicate(m.h[0], MX_RIGHT_SAME_RIGHTS);
+		m.koid = tr_koid(m.h[0]);
+		if (m.h[1] <= 0 || !m.koid)
+			_exit(2);
+		_exit(write(fds[1], &m, sizeof(m)) == sizeof(m) ? 0 : 3);
+	}
+	close(fds[1]);
+	ASSERT_EQ(sizeof(m), read(fds[0], &m, sizeof(m)));
+	close(fds[0]);
+	ASSERT_EQ(0, mx_wait_child(pid));
+
+	EXPECT_EVENT("magenta_event_create", "koid=%llu result=NO_ERROR",
+		     m.koid);
+	EXPECT_EVENT("magenta_handle_duplicate",
+		     "handle=%d new=%d koid=%llu rights=" EV_RIGHTS,
+		     m.h[0], m.h[1], m.koid);
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu table_gone",
+		     m.h[0], m.koid);
+	EXPECT_EVENT("magenta_handle_close", "handle=%d ep=%llu table_gone",
+		     m.h[1], m.koid);
 }
 
 TEST_HARNESS_MAIN

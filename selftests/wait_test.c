@@ -731,7 +731,12 @@ static int install_usr1(bool restart)
 enum usr1_end { END_TIMEOUT, END_WRITE, END_HANDLER_WRITE };
 
 #define USR1_SIGNALS	3
-#define USR1_TIMEOUT	(200 * NSEC_PER_MSEC)
+/*
+ * Long enough for USR1_SIGNALS round trips (block, signal, handler, block
+ * again) on a debug kernel under TCG on a loaded host: 200 ms once fitted
+ * only 2.
+ */
+#define USR1_TIMEOUT	(1000 * NSEC_PER_MSEC)
 #define USR1_SLACK	(2 * NSEC_PER_SEC)
 
 /*
