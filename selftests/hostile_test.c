@@ -219,45 +219,6 @@ static int hx_join(struct hx_op *op, int secs)
 	return 0;
 }
 
-/* The state letter of thread @tid of this process, or 0. */
-static char hx_task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* Is thread @tid in ioctl(2)? (true if the kernel does not say) */
-static bool hx_task_in_ioctl(pid_t tid)
-{
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10) == SYS_ioctl && buf[0] != 'r';
-}
-
 /*
  * Wait (boundedly) until @op's thread sleeps inside its ioctl. False if
  * the call returned instead, or the bound passed.
@@ -272,7 +233,7 @@ static bool hx_wait_blocked(struct hx_op *op)
 		if (atomic_load(&op->done))
 			return false;
 		tid = atomic_load(&op->tid);
-		if (tid && hx_task_state(tid) == 'S' && hx_task_in_ioctl(tid))
+		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid))
 			return !atomic_load(&op->done);
 		sched_yield();
 	}
