@@ -372,27 +372,29 @@ int mx_graph_link(struct mx_endpoint *dest, struct mx_message *msg,
  */
 void mx_graph_unlink(struct mx_message *msg)
 {
-	struct mx_endpoint *holder = NULL, *ep;
+	struct mx_endpoint *holder, *ep;
+	bool counted = false;
 	u32 i;
 
 	lockdep_assert_held(&mx_graph_lock);
-	for (i = 0; i < msg->num_handles && !holder; i++) {
-		ep = msg->handles[i].obj ? mx_endpoint_of(msg->handles[i].obj) :
-					   NULL;
-		if (ep)
-			holder = ep->held_by;
-	}
-	/*
-	 * Before the puts below, which may free the holder. A message that
-	 * carries no endpoint was not counted (mx_graph_link()).
-	 */
-	if (holder && !--holder->nr_hmsgs)
-		holder->depth = 0;
 	for (i = 0; i < msg->num_handles; i++) {
 		ep = msg->handles[i].obj ? mx_endpoint_of(msg->handles[i].obj) :
 					   NULL;
-		if (ep)
-			mx_graph_unlink_one(ep);
+		if (!ep)
+			continue;
+		/*
+		 * Every carried endpoint names the same holder. Count the
+		 * message off it before the first put, which may free it; a
+		 * message that carries no endpoint was not counted
+		 * (mx_graph_link()).
+		 */
+		holder = ep->held_by;
+		if (holder && !counted) {
+			if (!--holder->nr_hmsgs)
+				holder->depth = 0;
+			counted = true;
+		}
+		mx_graph_unlink_one(ep);
 	}
 	if (msg->user) {
 		mx_user_uncharge(msg->user, msg->num_handles);

@@ -587,8 +587,8 @@ static void mx_bury_one(struct mx_message *msg)
 	mx_messages_bury(&grave);
 }
 
-static int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
-			     u32 num_bytes, u32 num_handles)
+static __always_inline int mx_read_put_sizes(const struct mx_ioc_msgpipe_read *a,
+					     u32 num_bytes, u32 num_handles)
 {
 	u32 __user *unb = u64_to_user_ptr(a->num_bytes);
 	u32 __user *unh = u64_to_user_ptr(a->num_handles);
@@ -724,15 +724,14 @@ static bool mx_read_dequeue(struct mx_endpoint *ep, struct mx_message *msg,
  * The handles of @rd arrive in the reader's table: traced before the
  * commit, while nothing else can close them.
  */
-static void mx_read_trace_recv(struct mx_endpoint *ep, struct mx_read *rd)
+static noinline void mx_read_trace_recv(struct mx_endpoint *ep,
+					struct mx_read *rd)
 {
 	u32 i;
 
-	if (trace_magenta_handle_recv_enabled())
-		for (i = 0; i < rd->nh; i++)
-			trace_magenta_handle_recv(rd->vals[i],
-						  rd->msg->handles[i].obj,
-						  &ep->obj);
+	for (i = 0; i < rd->nh; i++)
+		trace_magenta_handle_recv(rd->vals[i], rd->msg->handles[i].obj,
+					  &ep->obj);
 }
 
 /*
@@ -758,7 +757,8 @@ static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
 		if (alive) {
 			/* In transit, then in the table, in one step. */
 			mx_graph_unlink(msg);
-			mx_read_trace_recv(ep, rd);
+			if (trace_magenta_handle_recv_enabled())
+				mx_read_trace_recv(ep, rd);
 			mx_table_commit_locked(t, rd->nh, rd->idx,
 					       msg->handles);
 			rd->reserved = false;
