@@ -174,7 +174,7 @@ TEST(stats_are_readable_numbers)
 {
 	static const char *const names[] = {
 		"procs", "handles", "endpoints", "messages", "message_bytes",
-		"xfers", "waiters",
+		"xfers", "waiters", "events", "waitsets",
 	};
 	unsigned int i;
 
