@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -195,6 +196,46 @@ static bool wop_blocked(struct wop *op, long waiters)
 }
 
 /* ---- create ------------------------------------------------------------ */
+
+TEST(version_has_wait_sets)
+{
+	struct mx_ioc_version v;
+	int fd = open(MX_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	memset(&v, 0xcc, sizeof(v));
+	ASSERT_EQ(0, ioctl(fd, MX_IOC_GET_VERSION, &v));
+	/* ABI 2.2: 2.1 plus wait sets. */
+	EXPECT_EQ(2, v.abi_major);
+	EXPECT_EQ(2, v.abi_minor);
+	EXPECT_EQ(MX_FEATURE_WAITSET, v.features & MX_FEATURE_WAITSET);
+	EXPECT_EQ(0, close(fd));
+}
+
+/* A raw user's unknown padding is refused before anything else. */
+TEST_F(mx, raw_ioctls_check_padding)
+{
+	struct mx_ioc_waitset_create c = { .pad = 1 };
+	struct mx_ioc_waitset_add a = { .pad = 1 };
+	struct mx_ioc_waitset_remove r = { .pad = 1 };
+	struct mx_ioc_waitset_wait w = { .restarted = 2 };
+	int fd = open(MX_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(fd, MX_IOC_WAITSET_CREATE, &c));
+	EXPECT_EQ(MX_ERRNO_INVALID_ARGS, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(fd, MX_IOC_WAITSET_ADD, &a));
+	EXPECT_EQ(MX_ERRNO_INVALID_ARGS, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(fd, MX_IOC_WAITSET_REMOVE, &r));
+	EXPECT_EQ(MX_ERRNO_INVALID_ARGS, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(fd, MX_IOC_WAITSET_WAIT, &w));
+	EXPECT_EQ(MX_ERRNO_INVALID_ARGS, errno);
+	EXPECT_EQ(0, close(fd));
+}
 
 TEST_F(mx, create_gives_a_wait_set_with_read_and_write)
 {
