@@ -75,7 +75,7 @@
 #define PARENT_PIPES	4
 
 
-#define NCMD_SLOTS	15
+#define NCMD_SLOTS	19
 
 /* What all processes share (MAP_SHARED). */
 struct shared {
@@ -335,6 +335,8 @@ static const unsigned long valid_cmds[] = {
 	MX_IOC_HANDLE_REPLACE, MX_IOC_WAIT_ONE, MX_IOC_WAIT_MANY,
 	MX_IOC_HANDLE_EXPORT, MX_IOC_HANDLE_IMPORT, MX_IOC_MSGPIPE_CALL,
 	MX_IOC_EVENT_CREATE, MX_IOC_OBJECT_SIGNAL, MX_IOC_HANDLE_GET_INFO,
+	MX_IOC_WAITSET_CREATE, MX_IOC_WAITSET_ADD, MX_IOC_WAITSET_REMOVE,
+	MX_IOC_WAITSET_WAIT,
 };
 #define NCMDS (sizeof(valid_cmds) / sizeof(valid_cmds[0]))
 
@@ -432,6 +434,10 @@ static size_t arg_size(unsigned long cmd)
 	case MX_IOC_EVENT_CREATE: return sizeof(struct mx_ioc_event_create);
 	case MX_IOC_OBJECT_SIGNAL: return sizeof(struct mx_ioc_object_signal);
 	case MX_IOC_HANDLE_GET_INFO: return sizeof(struct mx_ioc_handle_get_info);
+	case MX_IOC_WAITSET_CREATE: return sizeof(struct mx_ioc_waitset_create);
+	case MX_IOC_WAITSET_ADD: return sizeof(struct mx_ioc_waitset_add);
+	case MX_IOC_WAITSET_REMOVE: return sizeof(struct mx_ioc_waitset_remove);
+	case MX_IOC_WAITSET_WAIT: return sizeof(struct mx_ioc_waitset_wait);
 	default: return 64;
 	}
 }
@@ -643,6 +649,50 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 			g->info = (uint64_t)(uintptr_t)at;
 		break;
 	}
+	case MX_IOC_WAITSET_CREATE: {
+		struct mx_ioc_waitset_create *c = a;
+
+		c->handle = (int32_t)rnd(th);
+		c->pad = th->sane || chance(th, 90) ? 0 : (uint32_t)rnd(th);
+		break;
+	}
+	case MX_IOC_WAITSET_ADD: {
+		struct mx_ioc_waitset_add *w = a;
+
+		w->waitset = (uint32_t)pick_handle(th);
+		w->handle = (uint32_t)pick_handle(th);
+		w->signals = pick_signals(th);
+		w->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		w->cookie = chance(th, 80) ? rn(th, 8) : rnd(th);
+		break;
+	}
+	case MX_IOC_WAITSET_REMOVE: {
+		struct mx_ioc_waitset_remove *w = a;
+
+		w->waitset = (uint32_t)pick_handle(th);
+		w->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		w->cookie = chance(th, 80) ? rn(th, 8) : rnd(th);
+		break;
+	}
+	case MX_IOC_WAITSET_WAIT: {
+		struct mx_ioc_waitset_wait *w = a;
+		uint32_t n = chance(th, 70) ? rn(th, 5) : pick_count(th, 64);
+
+		w->waitset = (uint32_t)pick_handle(th);
+		w->restarted = chance(th, 90) ? 0 : (uint32_t)rn(th, 3);
+		/* bounded: an empty wait set never ends a wait by itself */
+		w->deadline = pick_deadline(th);
+		if (w->deadline > now_ns() + 50000000ull)
+			w->deadline = now_ns() + 50000000ull;
+		w->results = chance(th, 10) ? 0 : pick_ptr(th, 24 * n, &k);
+		w->num_results = chance(th, 5) ? 0 : pick_ptr(th, 4, &k);
+		if (w->num_results && in_arena(th, w->num_results, 4))
+			memcpy((void *)(uintptr_t)w->num_results, &n, 4);
+		w->max_results = chance(th, 30) ? 0 : pick_ptr(th, 4, &k);
+		if (chance(th, 3))	/* the results overwrite the struct */
+			w->results = (uint64_t)(uintptr_t)at;
+		break;
+	}
 	default:
 		b = a;
 		for (i = 0; i < 64; i++)
@@ -654,7 +704,7 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 static bool is_blocking(unsigned long cmd)
 {
 	return cmd == MX_IOC_WAIT_ONE || cmd == MX_IOC_WAIT_MANY ||
-	       cmd == MX_IOC_MSGPIPE_CALL;
+	       cmd == MX_IOC_MSGPIPE_CALL || cmd == MX_IOC_WAITSET_WAIT;
 }
 
 static int cmd_slot(unsigned long cmd)
@@ -785,6 +835,9 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 	case MX_IOC_EVENT_CREATE:
 		pool_add(((struct mx_ioc_event_create *)argp)->handle);
 		break;
+	case MX_IOC_WAITSET_CREATE:
+		pool_add(((struct mx_ioc_waitset_create *)argp)->handle);
+		break;
 	case MX_IOC_HANDLE_GET_INFO: {
 		/*
 		 * The record in the arena may be overwritten by another
@@ -806,13 +859,17 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 		if (r < 0)
 			break;
 		if (r != (long)sizeof(bi) || !bi.koid || bi.reserved ||
-		    bi.props != MX_OBJ_PROP_WAITABLE ||
+		    bi.props != (bi.type == MX_OBJ_TYPE_WAIT_SET ?
+				 MX_OBJ_PROP_NONE : MX_OBJ_PROP_WAITABLE) ||
 		    (bi.type != MX_OBJ_TYPE_MESSAGE_PIPE &&
-		     bi.type != MX_OBJ_TYPE_EVENT) ||
+		     bi.type != MX_OBJ_TYPE_EVENT &&
+		     bi.type != MX_OBJ_TYPE_WAIT_SET) ||
 		    (bi.rights & ~(MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER |
 				   MX_RIGHT_READ | MX_RIGHT_WRITE)) ||
 		    (bi.type == MX_OBJ_TYPE_MESSAGE_PIPE &&
-		     (bi.rights & MX_RIGHT_DUPLICATE)))
+		     (bi.rights & MX_RIGHT_DUPLICATE)) ||
+		    (bi.type == MX_OBJ_TYPE_WAIT_SET &&
+		     (bi.rights & ~(MX_RIGHT_READ | MX_RIGHT_WRITE))))
 			fail("proc %d thread %d: GET_INFO of handle %#x returned %ld: koid %#llx rights %#x type %u props %u reserved %u\n",
 			     me.idx, th->idx, g->handle, r,
 			     (unsigned long long)bi.koid, bi.rights, bi.type,
@@ -1270,7 +1327,8 @@ static void print_errnos(void)
 	static const char *const names[NCMD_SLOTS] = {
 		"version", "create", "write", "read", "close", "dup",
 		"replace", "wait_one", "wait_many", "export", "import", "call",
-		"event_create", "signal", "get_info",
+		"event_create", "signal", "get_info", "waitset_create",
+		"waitset_add", "waitset_remove", "waitset_wait",
 	};
 	int e;
 

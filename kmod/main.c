@@ -12,13 +12,13 @@
  * table (handle_table.c) of kernel objects (object.c). Its ioctls are the
  * Magenta calls: calls on any handle (handle_table.c), pipes and their
  * messages (pipe.c, message.c), events (event.c), waits on signals
- * (wait.c), and the bootstrap that moves a handle through a file descriptor
- * (xfer.c). This file holds the device, the module parameters and the
+ * (wait.c), wait sets (waitset.c), and the bootstrap that moves a handle
+ * through a file descriptor (xfer.c). This file holds the device, the module parameters and the
  * ioctl dispatcher: one switch, whose every case copies in exactly its
  * argument struct and calls the implementation.
  *
  * Dependencies run one way: object.h <- handle_table.h <- wait.h <- the
- * types (pipe.h, event.h) <- this file.
+ * types (pipe.h, event.h, waitset.h) <- this file.
  *
  * A table belongs to the process that opened the device (process.c).
  * Other processes that come to hold the same file (a fork() child,
@@ -54,6 +54,7 @@
 #include "stats.h"
 #include "trace.h"
 #include "wait.h"
+#include "waitset.h"
 #include "xfer.h"
 
 unsigned int mx_limits_gen;
@@ -106,6 +107,10 @@ unsigned int mx_max_inflight = 65536;
 module_param_named(max_inflight, mx_max_inflight, uint, 0644);
 MODULE_PARM_DESC(max_inflight, "Most handles one user may have in flight in queued messages");
 
+unsigned int mx_max_waitset_entries = 65536;
+module_param_named(max_waitset_entries, mx_max_waitset_entries, uint, 0644);
+MODULE_PARM_DESC(max_waitset_entries, "Most entries in one wait set");
+
 static int mx_open(struct inode *inode, struct file *file)
 {
 	struct mx_handle_table *t;
@@ -152,7 +157,8 @@ static int mx_ioc_get_version(void __user *argp)
 		.abi_minor = MX_ABI_MINOR,
 		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
 			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
-			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS,
+			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS |
+			    MX_FEATURE_WAITSET,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
@@ -176,6 +182,10 @@ union mx_ioc_args {
 	struct mx_ioc_handle_import import;
 	struct mx_ioc_event_create event;
 	struct mx_ioc_object_signal signal;
+	struct mx_ioc_waitset_create ws_create;
+	struct mx_ioc_waitset_add ws_add;
+	struct mx_ioc_waitset_remove ws_remove;
+	struct mx_ioc_waitset_wait ws_wait;
 };
 
 /*
@@ -243,6 +253,18 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_OBJECT_SIGNAL:
 		return mx_args_in(&a.signal, argp, sizeof(a.signal)) ?:
 		       mx_object_signal(t, &a.signal);
+	case MX_IOC_WAITSET_CREATE:
+		return mx_args_in(&a.ws_create, argp, sizeof(a.ws_create)) ?:
+		       mx_waitset_create(t, &a.ws_create, argp);
+	case MX_IOC_WAITSET_ADD:
+		return mx_args_in(&a.ws_add, argp, sizeof(a.ws_add)) ?:
+		       mx_waitset_add(t, &a.ws_add);
+	case MX_IOC_WAITSET_REMOVE:
+		return mx_args_in(&a.ws_remove, argp, sizeof(a.ws_remove)) ?:
+		       mx_waitset_remove(t, &a.ws_remove);
+	case MX_IOC_WAITSET_WAIT:
+		return mx_args_in(&a.ws_wait, argp, sizeof(a.ws_wait)) ?:
+		       mx_waitset_wait(t, &a.ws_wait, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -56,6 +56,7 @@ MX_STAT_ATTR(messages, MX_STAT_MESSAGES);
 MX_STAT_ATTR(message_bytes, MX_STAT_MESSAGE_BYTES);
 MX_STAT_ATTR(xfers, MX_STAT_XFERS);
 MX_STAT_ATTR(waiters, MX_STAT_WAITERS);
+MX_STAT_ATTR(waitsets, MX_STAT_WAITSETS);
 
 static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_procs.attr.attr,
@@ -66,6 +67,7 @@ static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_message_bytes.attr.attr,
 	&mx_stat_attr_xfers.attr.attr,
 	&mx_stat_attr_waiters.attr.attr,
+	&mx_stat_attr_waitsets.attr.attr,
 	NULL,
 };
 

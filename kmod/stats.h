@@ -20,6 +20,7 @@
  * @MX_STAT_MESSAGE_BYTES: payload bytes held by those messages
  * @MX_STAT_XFERS:	bootstrap files made by export, until released
  * @MX_STAT_WAITERS:	threads blocked in a wait call
+ * @MX_STAT_WAITSETS:	wait sets
  * @MX_STAT_NR:		number of counters
  */
 enum mx_stat {
@@ -31,6 +32,7 @@ enum mx_stat {
 	MX_STAT_MESSAGE_BYTES,
 	MX_STAT_XFERS,
 	MX_STAT_WAITERS,
+	MX_STAT_WAITSETS,
 	MX_STAT_NR,
 };
 

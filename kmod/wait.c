@@ -93,7 +93,8 @@ static void mx_wait_put(struct mx_waiter *w, u32 count)
 }
 
 /*
- * Look up every handle: all must be valid, then all must allow READ. In a
+ * Look up every handle: all must be valid, then all must allow READ, then
+ * all must be waitable (a wait set is not: ERR_NOT_SUPPORTED). In a
  * restarted wait, a handle that is gone was closed during the wait: its
  * waiter gets no object, and ends the wait with ERR_HANDLE_CLOSED when
  * its turn comes, with an empty state.
@@ -114,6 +115,10 @@ static int mx_wait_get(struct mx_handle_table *t, struct mx_waiter *w,
 	for (i = 0; i < n && !r; i++)
 		if (w[i].h.obj && !(w[i].h.rights & MX_RIGHT_READ))
 			r = -MX_ERRNO_ACCESS_DENIED;
+	for (i = 0; i < n && !r; i++)
+		if (w[i].h.obj &&
+		    !(w[i].h.obj->ops->props & MX_OBJ_PROP_WAITABLE))
+			r = -MX_ERRNO_NOT_SUPPORTED;
 	if (r) {
 		mx_wait_put(w, n);
 		return r;

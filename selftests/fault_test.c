@@ -2,7 +2,8 @@
 /*
  * Allocation failures, one at a time, along every path of the calls,
  * events included: creating one, duplicating a handle, carrying one in a
- * message, exporting one.
+ * message, exporting one; and wait sets: creating one, adding an entry,
+ * waiting (the results buffer).
  *
  * Uses the kernel's fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,
  * CONFIG_FAULT_INJECTION_DEBUG_FS): /proc/thread-self/fail-nth makes the
@@ -34,6 +35,7 @@
 #define NMANY		20	/* above the module's on-stack handle arrays */
 #define MAX_WAITED	6	/* above the module's on-stack waiters (4) */
 #define TABLE_MIN	64	/* slots of a new handle table (kmod) */
+#define POISON_U32	0xccccccccu
 
 /* What one case works on; static so the buffers are never paged in late. */
 struct fcase {
@@ -805,6 +807,114 @@ TEST_F_TIMEOUT(mx, wait_many, 120)
 	wait_many_case(_metadata, MAX_WAITED, NO_MEMORY);
 }
 
+/* ---- wait sets ------------------------------------------------------------ */
+
+static bool round_waitset_create(struct __test_metadata *_metadata,
+				 struct fcase *c, int nfd, unsigned int n,
+				 mx_status_t *r)
+{
+	mx_handle_basic_info_t bi;
+	mx_handle_t ws;
+	bool inj;
+
+	fill_table(_metadata, c);
+	nth_arm(nfd, n);
+	ws = mx_waitset_create();
+	inj = nth_disarm(nfd);
+	*r = ws > 0 ? NO_ERROR : ws;
+	if (ws > 0) {
+		/* a whole wait set: its type, its rights, it takes entries */
+		EXPECT_EQ((mx_ssize_t)sizeof(bi),
+			  mx_handle_get_info(ws, MX_INFO_HANDLE_BASIC, &bi,
+					     sizeof(bi)));
+		EXPECT_EQ(MX_OBJ_TYPE_WAIT_SET, bi.type);
+		EXPECT_EQ(MX_RIGHT_READ | MX_RIGHT_WRITE, bi.rights);
+		EXPECT_EQ(NO_ERROR, mx_waitset_add(ws, c->h[0], EV_SIG, 1));
+		mx_handle_close(ws);
+	}
+	unfill_table(c);
+	return inj;
+}
+
+/* The number of results a non-blocking wait on @ws gives, or -1. */
+static int ws_ready(mx_handle_t ws)
+{
+	mx_waitset_result_t res[4];
+	uint32_t n = 4, max = 0;
+	mx_status_t r = mx_waitset_wait(ws, 0, &n, res, &max);
+
+	if (r == ERR_TIMED_OUT)
+		return 0;
+	return r == NO_ERROR && n == max ? (int)n : -1;
+}
+
+static bool round_waitset_add(struct __test_metadata *_metadata,
+			      struct fcase *c, int nfd, unsigned int n,
+			      mx_status_t *r)
+{
+	mx_handle_t ws = mx_waitset_create(), e = mx_event_create(0);
+	bool inj;
+
+	if (ws <= 0 || e <= 0) {
+		EXPECT_LT(0, ws);
+		EXPECT_LT(0, e);
+		*r = ERR_INTERNAL;
+		return false;
+	}
+	EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
+	nth_arm(nfd, n);
+	*r = mx_waitset_add(ws, e, EV_SIG, 1);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		/* the entry is there, and has its result */
+		EXPECT_EQ(1, ws_ready(ws));
+		EXPECT_EQ(ERR_ALREADY_EXISTS, mx_waitset_add(ws, e, EV_SIG, 1));
+	} else {
+		/* nothing was added */
+		EXPECT_EQ(0, ws_ready(ws));
+		EXPECT_EQ(ERR_NOT_FOUND, mx_waitset_remove(ws, 1));
+	}
+	mx_handle_close(ws);
+	mx_handle_close(e);
+	return inj;
+}
+
+static bool round_waitset_wait(struct __test_metadata *_metadata,
+			       struct fcase *c, int nfd, unsigned int n,
+			       mx_status_t *r)
+{
+	mx_handle_t ws = mx_waitset_create(), e = mx_event_create(0);
+	mx_waitset_result_t res[4];
+	uint32_t nr = 4, max = POISON_U32;
+	bool inj;
+	int i;
+
+	if (ws <= 0 || e <= 0) {
+		EXPECT_LT(0, ws);
+		EXPECT_LT(0, e);
+		*r = ERR_INTERNAL;
+		return false;
+	}
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(NO_ERROR, mx_waitset_add(ws, e, EV_SIG, 10 + i));
+	EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
+	nth_arm(nfd, n);
+	*r = mx_waitset_wait(ws, 0, &nr, res, &max);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		EXPECT_EQ(3u, nr);
+		EXPECT_EQ(3u, max);
+	} else {
+		/* nothing written, no result lost */
+		EXPECT_EQ(4u, nr);
+		EXPECT_EQ(POISON_U32, max);
+	}
+	EXPECT_EQ(3, ws_ready(ws));
+	mx_handle_close(ws);
+	mx_handle_close(e);
+	return inj;
+}
+
 /* ---- events ----------------------------------------------------------------- */
 
 TEST_F_TIMEOUT(mx, create_event, 120)
@@ -866,6 +976,29 @@ TEST_F_TIMEOUT(mx, export_event, 120)
 {
 	case_init(_metadata, 0, 0, false);
 	run_rounds(_metadata, &fc, round_export_event, NO_MEMORY);
+	case_done();
+}
+
+/* ---- wait sets --------------------------------------------------------------- */
+
+TEST_F_TIMEOUT(mx, create_waitset, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_waitset_create, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, add_to_waitset, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_waitset_add, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, wait_on_waitset, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_waitset_wait, NO_MEMORY);
 	case_done();
 }
 

@@ -25,6 +25,7 @@ struct mx_stats {
 	long xfers;
 	long waiters;
 	long events;
+	long waitsets;
 };
 
 /* The decimal number in file @path, or -1 if it cannot be read. */
@@ -104,7 +105,7 @@ static inline int mx_param_write(const char *name, long v)
  */
 static const char *const mx_stat_names[] = {
 	"procs", "handles", "endpoints", "messages", "message_bytes", "xfers",
-	"waiters", "events",
+	"waiters", "events", "waitsets",
 };
 #define MX_NSTATS (sizeof(mx_stat_names) / sizeof(mx_stat_names[0]))
 

@@ -39,6 +39,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	s->xfers = mx_stat_read("xfers");
 	s->waiters = mx_stat_read("waiters");
 	s->events = mx_stat_read("events");
+	s->waitsets = mx_stat_read("waitsets");
 }
 
 /* Assert that every counter is back to what *base recorded. */
@@ -52,6 +53,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	EXPECT_EQ((base)->xfers, __now.xfers);				\
 	EXPECT_EQ((base)->waiters, __now.waiters);			\
 	EXPECT_EQ((base)->events, __now.events);			\
+	EXPECT_EQ((base)->waitsets, __now.waitsets);			\
 } while (0)
 
 /*

@@ -55,7 +55,7 @@ static int mx_device_fd(void)
 	return fd;
 }
 
-static mx_status_t mx_status_from_errno(int e)
+mx_status_t mx_status_from_errno(int e)
 {
 	switch (e) {
 	case MX_ERRNO_INVALID_ARGS:	return ERR_INVALID_ARGS;

@@ -13,6 +13,9 @@
  */
 mx_status_t mx_ioctl(unsigned long cmd, void *arg);
 
+/* The status an errno value carries (MX_ERRNO_*). */
+mx_status_t mx_status_from_errno(int e);
+
 /* The same, restarting after EINTR (for calls that sleep). */
 mx_status_t mx_ioctl_restart(unsigned long cmd, void *arg);
 

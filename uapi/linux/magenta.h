@@ -22,7 +22,7 @@
 #include <linux/types.h>
 
 #define MX_ABI_MAJOR		2
-#define MX_ABI_MINOR		1
+#define MX_ABI_MINOR		2
 
 /* Features reported by MX_IOC_GET_VERSION. */
 #define MX_FEATURE_MSGPIPE	(1ULL << 0)	/* create, read, write, close */
@@ -31,6 +31,7 @@
 #define MX_FEATURE_DUPLICATE	(1ULL << 3)	/* duplicate, replace */
 #define MX_FEATURE_CALL		(1ULL << 4)	/* msgpipe_call */
 #define MX_FEATURE_OBJECTS	(1ULL << 5)	/* events, object_signal, get_info */
+#define MX_FEATURE_WAITSET	(1ULL << 6)	/* wait sets */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -68,6 +69,7 @@
 #define MX_OBJ_TYPE_NONE		0u
 #define MX_OBJ_TYPE_MESSAGE_PIPE	4u
 #define MX_OBJ_TYPE_EVENT		5u
+#define MX_OBJ_TYPE_WAIT_SET		14u
 
 /* Object properties. */
 #define MX_OBJ_PROP_NONE	0u
@@ -343,6 +345,88 @@ struct mx_ioc_handle_get_info {
 	__u64 info_size;
 };
 
+/**
+ * struct mx_ioc_waitset_create - make a wait set (MX_IOC_WAITSET_CREATE)
+ * @handle:	out: the new wait set handle
+ * @pad:	must be 0
+ */
+struct mx_ioc_waitset_create {
+	__s32 handle;
+	__u32 pad;
+};
+
+/**
+ * struct mx_ioc_waitset_add - add an entry to a wait set
+ *			       (MX_IOC_WAITSET_ADD)
+ * @waitset:	the wait set handle (needs MX_RIGHT_WRITE)
+ * @handle:	the handle to watch (needs MX_RIGHT_READ)
+ * @signals:	the signals to watch
+ * @pad:	must be 0
+ * @cookie:	the entry's key, unique in the wait set
+ */
+struct mx_ioc_waitset_add {
+	__u32 waitset;
+	__u32 handle;
+	__u32 signals;
+	__u32 pad;
+	__u64 cookie;
+};
+
+/**
+ * struct mx_ioc_waitset_remove - remove an entry from a wait set
+ *				  (MX_IOC_WAITSET_REMOVE)
+ * @waitset:	the wait set handle (needs MX_RIGHT_WRITE)
+ * @pad:	must be 0
+ * @cookie:	the entry's key
+ */
+struct mx_ioc_waitset_remove {
+	__u32 waitset;
+	__u32 pad;
+	__u64 cookie;
+};
+
+/**
+ * struct mx_ioc_waitset_result - one result of MX_IOC_WAITSET_WAIT
+ * @cookie:	the entry's cookie
+ * @wait_result: 0 (satisfied), -MX_ERRNO_BAD_STATE (unsatisfiable) or
+ *		-MX_ERRNO_HANDLE_CLOSED (the handle was closed, replaced or
+ *		sent away); libmx turns it into a Magenta status
+ * @reserved:	written as 0
+ * @state:	the entry's handle's signals shortly before the call returned
+ *		(zero for a closed handle)
+ */
+struct mx_ioc_waitset_result {
+	__u64 cookie;
+	__s32 wait_result;
+	__u32 reserved;
+	struct mx_signals_state state;
+};
+
+/**
+ * struct mx_ioc_waitset_wait - wait for results of a wait set's entries
+ *				(MX_IOC_WAITSET_WAIT)
+ * @waitset:	the wait set handle (needs MX_RIGHT_READ)
+ * @restarted:	0 on entry; set to 1 by the module when a signal interrupts
+ *		the wait, as in struct mx_ioc_wait_one
+ * @deadline:	absolute CLOCK_MONOTONIC time in ns; U64_MAX for none
+ * @num_results: user pointer to a __u32: how many results @results holds
+ *		in, how many were written out (required)
+ * @results:	user pointer to an array of struct mx_ioc_waitset_result;
+ *		may be 0 only if *@num_results is 0
+ * @max_results: user pointer to a __u32, or 0: out, how many results there
+ *		were to report
+ *
+ * The out values are written only on success.
+ */
+struct mx_ioc_waitset_wait {
+	__u32 waitset;
+	__u32 restarted;
+	__u64 deadline;
+	__u64 num_results;
+	__u64 results;
+	__u64 max_results;
+};
+
 #define MX_IOC_MAGIC		0xBA
 
 #define MX_IOC_GET_VERSION	_IOR(MX_IOC_MAGIC, 0x00, struct mx_ioc_version)
@@ -360,5 +444,9 @@ struct mx_ioc_handle_get_info {
 #define MX_IOC_HANDLE_IMPORT	_IOWR(MX_IOC_MAGIC, 0x41, struct mx_ioc_handle_import)
 #define MX_IOC_EVENT_CREATE	_IOWR(MX_IOC_MAGIC, 0x50, struct mx_ioc_event_create)
 #define MX_IOC_OBJECT_SIGNAL	_IOW(MX_IOC_MAGIC, 0x51, struct mx_ioc_object_signal)
+#define MX_IOC_WAITSET_CREATE	_IOWR(MX_IOC_MAGIC, 0x60, struct mx_ioc_waitset_create)
+#define MX_IOC_WAITSET_ADD	_IOW(MX_IOC_MAGIC, 0x61, struct mx_ioc_waitset_add)
+#define MX_IOC_WAITSET_REMOVE	_IOW(MX_IOC_MAGIC, 0x62, struct mx_ioc_waitset_remove)
+#define MX_IOC_WAITSET_WAIT	_IOWR(MX_IOC_MAGIC, 0x63, struct mx_ioc_waitset_wait)
 
 #endif /* _UAPI_LINUX_MAGENTA_H */

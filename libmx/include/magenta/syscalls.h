@@ -3,8 +3,9 @@
  * <magenta/syscalls.h>: the Magenta calls, served by /dev/magenta.
  *
  * Every call returns NO_ERROR (0) or a negative ERR_* status, except
- * mx_handle_duplicate(), mx_handle_replace() and mx_event_create(), which
- * return the new handle (> 0) or a status (< 0), and mx_handle_get_info(),
+ * mx_handle_duplicate(), mx_handle_replace(), mx_event_create() and
+ * mx_waitset_create(), which return the new handle (> 0) or a status
+ * (< 0), and mx_handle_get_info(),
  * which returns the number of bytes it wrote (>= 0) or a status (< 0). errno is not part of the interface.
  * When /dev/magenta cannot be opened (the module is not loaded) every call
  * returns ERR_NOT_SUPPORTED.
@@ -61,6 +62,16 @@ mx_ssize_t mx_handle_get_info(mx_handle_t handle, uint32_t topic,
 mx_handle_t mx_event_create(uint32_t options);
 mx_status_t mx_object_signal(mx_handle_t handle, uint32_t clear_mask,
 			     uint32_t set_mask);
+
+/* Wait sets: see docs/api/waitset_*.md */
+mx_handle_t mx_waitset_create(void);
+mx_status_t mx_waitset_add(mx_handle_t waitset_handle, mx_handle_t handle,
+			   mx_signals_t signals, uint64_t cookie);
+mx_status_t mx_waitset_remove(mx_handle_t waitset_handle, uint64_t cookie);
+mx_status_t mx_waitset_wait(mx_handle_t waitset_handle, mx_time_t timeout,
+			    uint32_t* num_results,
+			    mx_waitset_result_t* results,
+			    uint32_t* max_results);
 
 /* Waiting */
 mx_status_t mx_handle_wait_one(mx_handle_t handle, mx_signals_t signals,

@@ -33,6 +33,14 @@ typedef struct {
 	uint32_t props;		/* MX_OBJ_PROP_* */
 } mx_handle_basic_info_t;
 
+/* One result of mx_waitset_wait(). */
+typedef struct mx_waitset_result {
+	uint64_t cookie;
+	mx_status_t wait_result;	/* NO_ERROR, ERR_BAD_STATE, ERR_CANCELLED */
+	uint32_t reserved;		/* 0 */
+	mx_signals_state_t signals_state;
+} mx_waitset_result_t;
+
 #define MX_HANDLE_INVALID	((mx_handle_t)0)
 #define MX_TIME_INFINITE	UINT64_MAX
 #define MX_KOID_INVALID		((mx_koid_t)0)

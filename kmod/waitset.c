@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wait sets: many watched handles, one wait.
+ *
+ * Copyright (C) 2026 The magenta-linux authors
+ */
+
+/**
+ * DOC: Wait sets
+ *
+ * A wait set is an object holding entries, each a handle of the same
+ * table, a set of signals and a 64-bit cookie unique in the set. One call,
+ * mx_waitset_wait(), reports the entries that have a result: satisfied
+ * (NO_ERROR), unsatisfiable (ERR_BAD_STATE) or whose handle was closed,
+ * replaced or sent away (ERR_CANCELLED, the value of ERR_HANDLE_CLOSED).
+ * Results are level-triggered: an entry is reported by every wait while
+ * its result holds, at most once per wait.
+ *
+ * A wait set's handles have MX_RIGHT_READ (wait) and MX_RIGHT_WRITE (add,
+ * remove) only, so a wait set stays in the table that made it: it can be
+ * neither duplicated nor sent. Its entries' handle values are therefore
+ * looked up in that table (&mx_waitset.table), which outlives the wait
+ * set's handle. A wait set has no signals of its own and is not waitable
+ * (MX_OBJ_PROP_NONE): wait_one, wait_many and waitset_add refuse it with
+ * ERR_NOT_SUPPORTED, so wait sets never nest.
+ *
+ * Each entry holds a reference to its object and sits on the object's
+ * &mx_object.wq with its own wake function, mx_ws_wake(). Every change of
+ * signals and every handle leaving its slot wakes that queue; the wake
+ * function re-reads the entry's result (lockless) and, if it has one, puts
+ * the entry once on the set's ready list and wakes the set's waiters. A
+ * wait looks only at the ready list: its cost is O(ready entries), not
+ * O(entries). It takes each ready entry off the list, evaluates it again,
+ * and puts it back at the tail if its result still holds. Entries are
+ * found by cookie in an rbtree, O(log n).
+ *
+ * Closing the wait set's handle (its only holder) takes every entry off
+ * its object's queue, drops the references and frees the entries; threads
+ * waiting in it end with ERR_HANDLE_CLOSED, as do waits whose wait set
+ * handle was replaced. A wait set holds at most max_waitset_entries
+ * entries (a module parameter); past it, waitset_add fails with
+ * ERR_NO_MEMORY.
+ *
+ * Locking: &mx_waitset.mutex serialises add, remove, the evaluation part
+ * of a wait and close; it protects the rbtree, &mx_waitset.nentries and
+ * &mx_waitset.closed. Under it, removing an entry from its object's queue
+ * takes that queue's lock. &mx_waitset.lock, an irq-safe spinlock, protects
+ * the ready list, &mx_ws_entry.queued and &mx_waitset.dead; it is taken by
+ * the wake function under the watched object's queue lock, with
+ * interrupts off, and nests inside it; the wake-up of
+ * &mx_waitset.waiters comes after it is dropped. Nothing under the
+ * spinlock is longer than a list operation. No lock is held while user
+ * memory is touched: results are gathered into a kernel buffer first.
+ */
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <uapi/linux/magenta.h>
+
+#include "handle_table.h"
+#include "magenta.h"
+#include "object.h"
+#include "stats.h"
+#include "waitset.h"
+
+/* The rights of the handle mx_waitset_create() makes. */
+#define MX_WAITSET_RIGHTS	(MX_RIGHT_READ | MX_RIGHT_WRITE)
+
+/**
+ * struct mx_waitset - a wait set
+ * @obj:	the object
+ * @rcu:	frees it a grace period after the last reference
+ * @table:	the table its handle and its entries' handles are in
+ * @mutex:	serialises add, remove, evaluation and close
+ * @entries:	the entries by cookie (under @mutex)
+ * @nentries:	how many (under @mutex; read without it as a hint)
+ * @closed:	its handle is gone, it has no entries (under @mutex)
+ * @lock:	protects @ready, @dead and every entry's queued flag
+ * @ready:	entries that may have a result
+ * @dead:	set by close: the wake function queues nothing more
+ * @waiters:	threads in mx_waitset_wait()
+ */
+struct mx_waitset {
+	struct mx_object obj;
+	struct rcu_head rcu;
+	struct mx_handle_table *table;
+	struct mutex mutex;	/* add, remove, evaluation, close */
+	struct rb_root entries;
+	u32 nentries;
+	bool closed;
+	spinlock_t lock;	/* @ready, @dead, entries' queued */
+	struct list_head ready;
+	bool dead;
+	wait_queue_head_t waiters;
+};
+
+/**
+ * struct mx_ws_entry - one entry of a wait set
+ * @node:	in &mx_waitset.entries
+ * @ready:	in &mx_waitset.ready while @queued
+ * @wqe:	on @obj's &mx_object.wq, with mx_ws_wake()
+ * @ws:		its wait set
+ * @obj:	the watched object, referenced
+ * @cookie:	its key
+ * @value:	the watched handle's value in &mx_waitset.table
+ * @signals:	the watched signals
+ * @queued:	on the ready list (under &mx_waitset.lock)
+ */
+struct mx_ws_entry {
+	struct rb_node node;
+	struct list_head ready;
+	struct wait_queue_entry wqe;
+	struct mx_waitset *ws;
+	struct mx_object *obj;
+	u64 cookie;
+	s32 value;
+	u32 signals;
+	bool queued;
+};
+
+static const struct mx_object_ops mx_waitset_ops;
+
+static struct mx_waitset *mx_waitset_of(struct mx_object *obj)
+{
+	return container_of(obj, struct mx_waitset, obj);
+}
+
+/*
+ * An entry's result now: 0, -MX_ERRNO_BAD_STATE, -MX_ERRNO_HANDLE_CLOSED,
+ * or -EAGAIN if it has none. Lockless; called from the wake function too.
+ */
+static int mx_ws_eval(struct mx_ws_entry *e, struct mx_signals_state *st)
+{
+	if (!mx_table_alive(e->ws->table, e->value, e->obj)) {
+		st->satisfied = 0;
+		st->satisfiable = 0;
+		return -MX_ERRNO_HANDLE_CLOSED;
+	}
+	mx_object_signals(e->obj, st);
+	if (st->satisfied & e->signals)
+		return 0;
+	if (!(st->satisfiable & e->signals))
+		return -MX_ERRNO_BAD_STATE;
+	return -EAGAIN;
+}
+
+/*
+ * The wake function of every entry: runs under the watched object's queue
+ * lock, interrupts off. Queues the entry once if it has a result.
+ */
+static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
+		      int sync, void *key)
+{
+	struct mx_ws_entry *e = container_of(wqe, struct mx_ws_entry, wqe);
+	struct mx_waitset *ws = e->ws;
+	struct mx_signals_state st;
+	unsigned long flags;
+	bool wake = false;
+
+	if (mx_ws_eval(e, &st) == -EAGAIN)
+		return 0;
+	spin_lock_irqsave(&ws->lock, flags);
+	if (!e->queued && !ws->dead) {
+		list_add_tail(&e->ready, &ws->ready);
+		e->queued = true;
+		wake = true;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (wake)
+		wake_up_all(&ws->waiters);
+	return 0;
+}
+
+static struct mx_ws_entry *mx_ws_find(struct mx_waitset *ws, u64 cookie)
+{
+	struct rb_node *n = ws->entries.rb_node;
+
+	while (n) {
+		struct mx_ws_entry *e = rb_entry(n, struct mx_ws_entry, node);
+
+		if (cookie < e->cookie)
+			n = n->rb_left;
+		else if (cookie > e->cookie)
+			n = n->rb_right;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+/* Insert @e by its cookie; false if the cookie is taken. Under the mutex. */
+static bool mx_ws_insert(struct mx_waitset *ws, struct mx_ws_entry *e)
+{
+	struct rb_node **p = &ws->entries.rb_node, *parent = NULL;
+
+	while (*p) {
+		struct mx_ws_entry *o = rb_entry(*p, struct mx_ws_entry, node);
+
+		parent = *p;
+		if (e->cookie < o->cookie)
+			p = &(*p)->rb_left;
+		else if (e->cookie > o->cookie)
+			p = &(*p)->rb_right;
+		else
+			return false;
+	}
+	rb_link_node(&e->node, parent, p);
+	rb_insert_color(&e->node, &ws->entries);
+	return true;
+}
+
+/* Take @e off its object's queue and the ready list. Under the mutex. */
+static void mx_ws_detach(struct mx_waitset *ws, struct mx_ws_entry *e)
+{
+	/* Once off the queue, mx_ws_wake() cannot run for it any more. */
+	remove_wait_queue(&e->obj->wq, &e->wqe);
+	spin_lock_irq(&ws->lock);
+	if (e->queued && !ws->dead)
+		list_del(&e->ready);
+	e->queued = false;
+	spin_unlock_irq(&ws->lock);
+}
+
+static void mx_waitset_signals(struct mx_object *obj,
+			       struct mx_signals_state *st)
+{
+	st->satisfied = 0;
+	st->satisfiable = 0;
+}
+
+/* Its only holder, the handle, is gone: empty it and end its waits. */
+static void mx_waitset_close(struct mx_object *obj)
+{
+	struct mx_waitset *ws = mx_waitset_of(obj);
+	struct mx_ws_entry *e, *n;
+
+	mutex_lock(&ws->mutex);
+	ws->closed = true;
+	/* From here the wake functions leave the ready list alone. */
+	spin_lock_irq(&ws->lock);
+	ws->dead = true;
+	INIT_LIST_HEAD(&ws->ready);
+	spin_unlock_irq(&ws->lock);
+	rbtree_postorder_for_each_entry_safe(e, n, &ws->entries, node) {
+		mx_ws_detach(ws, e);
+		mx_object_put(e->obj);
+		kfree(e);
+		cond_resched();
+	}
+	ws->entries = RB_ROOT;
+	ws->nentries = 0;
+	mutex_unlock(&ws->mutex);
+	wake_up_all(&ws->waiters);
+}
+
+static void mx_waitset_free(struct mx_object *obj)
+{
+	struct mx_waitset *ws = mx_waitset_of(obj);
+
+	mutex_destroy(&ws->mutex);
+	mx_stat_dec(MX_STAT_WAITSETS);
+	kfree_rcu(ws, rcu);
+}
+
+static const struct mx_object_ops mx_waitset_ops = {
+	.type		= MX_OBJ_TYPE_WAIT_SET,
+	.props		= MX_OBJ_PROP_NONE,
+	.signals	= mx_waitset_signals,
+	.close		= mx_waitset_close,
+	.free		= mx_waitset_free,
+};
+
+/*
+ * The wait set @value names, referenced, if its handle has @right. In this
+ * order: ERR_BAD_HANDLE (ERR_HANDLE_CLOSED in a restarted wait), then
+ * ERR_INVALID_ARGS for another type, then ERR_ACCESS_DENIED.
+ */
+static int mx_ws_lookup(struct mx_handle_table *t, s32 value, u32 right,
+			bool restarted, struct mx_waitset **wsp)
+{
+	struct mx_handle_ref h;
+
+	if (mx_table_get(t, value, &h))
+		return restarted ? -MX_ERRNO_HANDLE_CLOSED :
+				   -MX_ERRNO_BAD_HANDLE;
+	if (!mx_object_is(h.obj, &mx_waitset_ops)) {
+		mx_object_put(h.obj);
+		return -MX_ERRNO_INVALID_ARGS;
+	}
+	if (!(h.rights & right)) {
+		mx_object_put(h.obj);
+		return -MX_ERRNO_ACCESS_DENIED;
+	}
+	*wsp = mx_waitset_of(h.obj);
+	return 0;
+}
+
+/**
+ * mx_waitset_create() - make a wait set and its handle
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	where to write the handle back
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_waitset_create(struct mx_handle_table *t,
+		      const struct mx_ioc_waitset_create *a, void __user *argp)
+{
+	struct mx_ioc_waitset_create __user *uarg = argp;
+	struct mx_waitset *ws;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	ws = kzalloc(sizeof(*ws), MX_GFP);
+	if (!ws)
+		return -MX_ERRNO_NO_MEMORY;
+	mx_object_init(&ws->obj, &mx_waitset_ops, mx_koid_alloc());
+	ws->table = t;
+	mutex_init(&ws->mutex);
+	ws->entries = RB_ROOT;
+	spin_lock_init(&ws->lock);
+	INIT_LIST_HEAD(&ws->ready);
+	init_waitqueue_head(&ws->waiters);
+	mx_stat_inc(MX_STAT_WAITSETS);
+	/* Once installed, another thread may close it: @ws is not ours. */
+	r = mx_table_install(t, &ws->obj, MX_WAITSET_RIGHTS, &uarg->handle);
+	if (r)
+		mx_object_put(&ws->obj);
+	return r;
+}
+
+/**
+ * mx_waitset_add() - add an entry to a wait set
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Checks, in this order: the padding (ERR_INVALID_ARGS), the wait set
+ * handle (ERR_BAD_HANDLE, ERR_INVALID_ARGS if not a wait set,
+ * ERR_ACCESS_DENIED without MX_RIGHT_WRITE), the watched handle
+ * (ERR_INVALID_ARGS, ERR_ACCESS_DENIED without MX_RIGHT_READ,
+ * ERR_NOT_SUPPORTED if not waitable), the allocation (ERR_NO_MEMORY), the
+ * cookie (ERR_ALREADY_EXISTS), the entry limit (ERR_NO_MEMORY). A wait set
+ * closed meanwhile gives ERR_BAD_HANDLE.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_waitset_add(struct mx_handle_table *t,
+		   const struct mx_ioc_waitset_add *a)
+{
+	struct mx_handle_ref h;
+	struct mx_waitset *ws;
+	struct mx_ws_entry *e;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_ws_lookup(t, a->waitset, MX_RIGHT_WRITE, false, &ws);
+	if (r)
+		return r;
+	if (mx_table_get(t, a->handle, &h)) {
+		r = -MX_ERRNO_INVALID_ARGS;
+		goto out_ws;
+	}
+	if (!(h.rights & MX_RIGHT_READ))
+		r = -MX_ERRNO_ACCESS_DENIED;
+	else if (!(h.obj->ops->props & MX_OBJ_PROP_WAITABLE))
+		r = -MX_ERRNO_NOT_SUPPORTED;
+	if (r)
+		goto out_obj;
+	e = kmalloc(sizeof(*e), MX_GFP);
+	if (!e) {
+		r = -MX_ERRNO_NO_MEMORY;
+		goto out_obj;
+	}
+	e->ws = ws;
+	e->obj = h.obj;
+	e->cookie = a->cookie;
+	e->value = a->handle;
+	e->signals = a->signals;
+	e->queued = false;
+	INIT_LIST_HEAD(&e->ready);
+	init_waitqueue_func_entry(&e->wqe, mx_ws_wake);
+
+	mutex_lock(&ws->mutex);
+	if (ws->closed) {
+		r = -MX_ERRNO_BAD_HANDLE;
+	} else if (!mx_ws_insert(ws, e)) {
+		r = -MX_ERRNO_ALREADY_EXISTS;
+	} else if (ws->nentries >= READ_ONCE(mx_max_waitset_entries)) {
+		rb_erase(&e->node, &ws->entries);
+		r = -MX_ERRNO_NO_MEMORY;
+	}
+	if (!r) {
+		WRITE_ONCE(ws->nentries, ws->nentries + 1);
+		add_wait_queue(&e->obj->wq, &e->wqe);
+		/* A result it has already, or got before it was queued. */
+		mx_ws_wake(&e->wqe, 0, 0, NULL);
+	}
+	mutex_unlock(&ws->mutex);
+	if (!r)
+		goto out_ws;	/* the entry keeps the object's reference */
+	kfree(e);
+out_obj:
+	mx_object_put(h.obj);
+out_ws:
+	mx_object_put(&ws->obj);
+	return r;
+}
+
+/**
+ * mx_waitset_remove() - remove an entry from a wait set
+ * @t:		the caller's table
+ * @a:		the arguments
+ *
+ * Checks, in this order: the padding (ERR_INVALID_ARGS), the wait set
+ * handle (ERR_BAD_HANDLE, ERR_INVALID_ARGS, ERR_ACCESS_DENIED without
+ * MX_RIGHT_WRITE), the cookie (ERR_NOT_FOUND).
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_waitset_remove(struct mx_handle_table *t,
+		      const struct mx_ioc_waitset_remove *a)
+{
+	struct mx_waitset *ws;
+	struct mx_ws_entry *e = NULL;
+	int r;
+
+	if (a->pad)
+		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_ws_lookup(t, a->waitset, MX_RIGHT_WRITE, false, &ws);
+	if (r)
+		return r;
+	mutex_lock(&ws->mutex);
+	if (ws->closed)
+		r = -MX_ERRNO_BAD_HANDLE;
+	else
+		e = mx_ws_find(ws, a->cookie);
+	if (!r && !e)
+		r = -MX_ERRNO_NOT_FOUND;
+	if (e) {
+		rb_erase(&e->node, &ws->entries);
+		WRITE_ONCE(ws->nentries, ws->nentries - 1);
+		mx_ws_detach(ws, e);
+	}
+	mutex_unlock(&ws->mutex);
+	if (e) {
+		mx_object_put(e->obj);
+		kfree(e);
+	}
+	mx_object_put(&ws->obj);
+	return r;
+}
+
+/*
+ * Evaluate every entry of the ready list once; write the first @cap
+ * results to @buf and put the entries whose result holds back on the
+ * list. Returns how many had a result. Under the mutex.
+ */
+static u32 mx_ws_collect(struct mx_waitset *ws,
+			 struct mx_ioc_waitset_result *buf, u32 cap)
+{
+	struct mx_signals_state st;
+	struct mx_ws_entry *e;
+	LIST_HEAD(local);
+	u32 n = 0;
+	int r;
+
+	spin_lock_irq(&ws->lock);
+	list_splice_init(&ws->ready, &local);
+	spin_unlock_irq(&ws->lock);
+	while (!list_empty(&local)) {
+		e = list_first_entry(&local, struct mx_ws_entry, ready);
+		/* Unqueue before evaluating, so no change is missed. */
+		spin_lock_irq(&ws->lock);
+		list_del(&e->ready);
+		e->queued = false;
+		spin_unlock_irq(&ws->lock);
+		r = mx_ws_eval(e, &st);
+		if (r == -EAGAIN)
+			continue;
+		if (n < cap) {
+			buf[n].cookie = e->cookie;
+			buf[n].wait_result = r;
+			buf[n].reserved = 0;
+			buf[n].state = st;
+		}
+		n++;
+		spin_lock_irq(&ws->lock);
+		if (!e->queued) {
+			list_add_tail(&e->ready, &ws->ready);
+			e->queued = true;
+		}
+		spin_unlock_irq(&ws->lock);
+	}
+	return n;
+}
+
+static bool mx_ws_has_ready(struct mx_waitset *ws)
+{
+	bool ready;
+
+	spin_lock_irq(&ws->lock);
+	ready = !list_empty(&ws->ready);
+	spin_unlock_irq(&ws->lock);
+	return ready;
+}
+
+/* The wait loop of mx_waitset_wait(): 0 with *@count results, or error. */
+static int mx_ws_wait_loop(struct mx_handle_table *t, struct mx_waitset *ws,
+			   s32 value, u64 deadline, u32 num,
+			   struct mx_ioc_waitset_result **bufp, u32 *count)
+{
+	ktime_t expires = ns_to_ktime(deadline);
+	bool forever = deadline >= KTIME_MAX;
+	struct wait_queue_entry we_ws, we_obj;
+	bool queued = false;
+	u32 cap = 0, need;
+	int r = 0;
+
+	init_waitqueue_entry(&we_ws, current);
+	init_waitqueue_entry(&we_obj, current);
+	for (;;) {
+		need = min(num, READ_ONCE(ws->nentries));
+		if (need > cap) {
+			kvfree(*bufp);
+			*bufp = kvmalloc_array(need, sizeof(**bufp),
+					       MX_GFP_TEMP);
+			if (!*bufp) {
+				r = -MX_ERRNO_NO_MEMORY;
+				break;
+			}
+			cap = need;
+		}
+		mutex_lock(&ws->mutex);
+		if (ws->closed) {
+			r = -MX_ERRNO_HANDLE_CLOSED;
+		} else if (min(num, ws->nentries) > cap) {
+			mutex_unlock(&ws->mutex);
+			continue;	/* it grew: a larger buffer first */
+		} else {
+			*count = mx_ws_collect(ws, *bufp, cap);
+		}
+		mutex_unlock(&ws->mutex);
+		if (r || *count)
+			break;
+		if (!mx_table_alive(t, value, &ws->obj)) {
+			r = -MX_ERRNO_HANDLE_CLOSED;
+			break;
+		}
+		if (!forever && ktime_compare(ktime_get(), expires) >= 0) {
+			r = -MX_ERRNO_TIMED_OUT;
+			break;
+		}
+		if (signal_pending(current)) {
+			r = -ERESTARTSYS;
+			break;
+		}
+		if (!queued) {
+			add_wait_queue(&ws->waiters, &we_ws);
+			add_wait_queue(&ws->obj.wq, &we_obj);
+			mx_stat_inc(MX_STAT_WAITERS);
+			queued = true;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!mx_ws_has_ready(ws) && !READ_ONCE(ws->closed) &&
+		    mx_table_alive(t, value, &ws->obj))
+			schedule_hrtimeout_range(forever ? NULL : &expires, 0,
+						 HRTIMER_MODE_ABS);
+		__set_current_state(TASK_RUNNING);
+	}
+	if (queued) {
+		remove_wait_queue(&ws->obj.wq, &we_obj);
+		remove_wait_queue(&ws->waiters, &we_ws);
+		mx_stat_dec(MX_STAT_WAITERS);
+	}
+	return r;
+}
+
+/**
+ * mx_waitset_wait() - wait for results of a wait set's entries
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	the user's argument struct (for @a->restarted)
+ *
+ * Checks, in this order: restarted (ERR_INVALID_ARGS), the wait set handle
+ * (ERR_BAD_HANDLE, or ERR_HANDLE_CLOSED in a restarted wait;
+ * ERR_INVALID_ARGS if not a wait set; ERR_ACCESS_DENIED without
+ * MX_RIGHT_READ), then the pointers (ERR_INVALID_ARGS). Then waits until
+ * an entry has a result (0), the deadline passes (ERR_TIMED_OUT) or the
+ * wait set's handle goes (ERR_HANDLE_CLOSED). Out values are written on
+ * success only.
+ *
+ * Return: 0, a negative MX_ERRNO_* value, or -ERESTARTSYS.
+ */
+int mx_waitset_wait(struct mx_handle_table *t,
+		    const struct mx_ioc_waitset_wait *a, void __user *argp)
+{
+	struct mx_ioc_waitset_wait __user *uarg = argp;
+	u32 __user *unum = u64_to_user_ptr(a->num_results);
+	struct mx_ioc_waitset_result __user *ures;
+	u32 __user *umax = u64_to_user_ptr(a->max_results);
+	struct mx_ioc_waitset_result *buf = NULL;
+	struct mx_waitset *ws;
+	u32 num, count = 0;
+	int r;
+
+	ures = u64_to_user_ptr(a->results);
+	if (a->restarted > 1)
+		return -MX_ERRNO_INVALID_ARGS;
+	r = mx_ws_lookup(t, a->waitset, MX_RIGHT_READ, a->restarted, &ws);
+	if (r)
+		return r;
+	if (!unum || get_user(num, unum) ||
+	    (num && (!ures || !access_ok(ures, (size_t)num * sizeof(*ures)))) ||
+	    (umax && !access_ok(umax, sizeof(*umax)))) {
+		r = -MX_ERRNO_INVALID_ARGS;
+		goto out;
+	}
+	r = mx_ws_wait_loop(t, ws, a->waitset, a->deadline, num, &buf,
+			    &count);
+	if (r == -ERESTARTSYS && !a->restarted &&
+	    put_user(1u, &uarg->restarted))
+		r = -EFAULT;
+	if (r)
+		goto out;
+	num = min(num, count);
+	if (copy_to_user(ures, buf, (size_t)num * sizeof(*buf)) ||
+	    put_user(num, unum) || (umax && put_user(count, umax)))
+		r = -MX_ERRNO_INVALID_ARGS;
+out:
+	kvfree(buf);
+	mx_object_put(&ws->obj);
+	return r;
+}
