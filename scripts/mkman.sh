@@ -98,7 +98,11 @@ check() {
 				echo "mkman: $p: groff -ww: $err" >&2
 				bad=$((bad + 1))
 			fi
-			err=$(MANWIDTH=80 man --warnings=w -l "$p" 2>&1 >/dev/null) || err="$err (man -l failed)"
+			# As lintian runs it (its groff-message check): a clean
+			# environment, 120 columns, paged (-Z) output.
+			err=$(env -i PATH="$PATH" LC_ALL=C.UTF-8 MANROFFSEQ= MANWIDTH=120 \
+				man --warnings -E UTF-8 -l -Tutf8 -Z "$p" 2>&1 >/dev/null) ||
+				err="$err (man -l failed)"
 			if [ -n "$err" ]; then
 				echo "mkman: $p: man -l: $err" >&2
 				bad=$((bad + 1))
