@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -2114,6 +2115,330 @@ static void bench_waitmany(void)
 	      "waitmany.pingpong.256/1", NULL);
 }
 
+/* ---- 6e. wait sets ----------------------------------------------------------------- */
+
+/*
+ * N message pipes (the wait set's members: end [1], READABLE) and N
+ * socketpairs (epoll's: end [0], EPOLLIN), one more of each kept out of
+ * every set for the add+remove figures. Member 0 is the ready one: one
+ * message (one byte) is queued on it at set-up and never read, so it stays
+ * ready (level-triggered) and no figure writes or reads. Each size has its
+ * own wait set and its own epoll instance over members 0..N-1.
+ */
+#define WS_NSIZES	3
+#define WS_COOKIE(j)	(0x5eed00000000ULL + (uint64_t)(j))
+#define WS_RES		8	/* room for more results than there should be */
+
+static long ws_sizes[WS_NSIZES];
+static int ws_nsizes;
+static long ws_max;			/* largest N */
+static mx_handle_t (*ws_h)[2];		/* ws_max + 1 pipes */
+static int (*ws_fd)[2];			/* ws_max + 1 socketpairs */
+static mx_handle_t ws_set[WS_NSIZES];
+static int ws_ep[WS_NSIZES];
+
+static int ws_index(long n)
+{
+	int i;
+
+	for (i = 0; i < ws_nsizes; i++)
+		if (ws_sizes[i] == n)
+			return i;
+	return -1;
+}
+
+/* One wait that must report exactly member 0, satisfied and readable. */
+static int ws_wait_once(mx_handle_t set)
+{
+	mx_waitset_result_t res[WS_RES];
+	uint32_t num = WS_RES, max = 0;
+
+	if (mx_waitset_wait(set, MX_TIME_INFINITE, &num, res, &max) ||
+	    num != 1 || max != 1 || res[0].cookie != WS_COOKIE(0) ||
+	    res[0].wait_result != NO_ERROR ||
+	    !(res[0].signals_state.satisfied & MX_SIGNAL_READABLE))
+		return -1;
+	return 0;
+}
+
+static int ws_epoll_once(int ep)
+{
+	struct epoll_event ev[WS_RES];
+
+	if (epoll_wait(ep, ev, WS_RES, -1) != 1 ||
+	    ev[0].data.fd != ws_fd[0][0] || !(ev[0].events & EPOLLIN))
+		return -1;
+	return 0;
+}
+
+static double ws_wait(struct fig *f, long n)
+{
+	mx_handle_t set = ws_set[ws_index(f->arg)];
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (ws_wait_once(set))
+			return -1;
+	return now_ns() - t0;
+}
+
+static double ws_epoll_wait(struct fig *f, long n)
+{
+	int ep = ws_ep[ws_index(f->arg)];
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (ws_epoll_once(ep))
+			return -1;
+	return now_ns() - t0;
+}
+
+/* wait_many over members N-1..0: the ready one is last, as in 6d. */
+static double ws_wait_many(struct fig *f, long n)
+{
+	mx_handle_t hs[WM_N];
+	mx_signals_t sig[WM_N];
+	uint32_t idx, cnt = (uint32_t)f->arg;
+	double t0;
+	long i;
+	uint32_t j;
+
+	if (cnt > WM_N || cnt > ws_max)
+		return -1;
+	for (j = 0; j < cnt; j++) {
+		hs[j] = ws_h[cnt - 1 - j][1];
+		sig[j] = MX_SIGNAL_READABLE;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		if (mx_handle_wait_many(cnt, hs, sig, MX_TIME_INFINITE,
+					&idx, NULL) || idx != cnt - 1)
+			return -1;
+	return now_ns() - t0;
+}
+
+/* Add the spare pipe to the N-member set and remove it again. */
+static double ws_add_remove(struct fig *f, long n)
+{
+	mx_handle_t set = ws_set[ws_index(f->arg)];
+	mx_handle_t h = ws_h[ws_max][1];
+	uint64_t c = WS_COOKIE(ws_max);
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (mx_waitset_add(set, h, MX_SIGNAL_READABLE, c) ||
+		    mx_waitset_remove(set, c))
+			return -1;
+	return now_ns() - t0;
+}
+
+static double ws_epoll_ctl(struct fig *f, long n)
+{
+	int ep = ws_ep[ws_index(f->arg)];
+	int fd = ws_fd[ws_max][0];
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ||
+		    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL))
+			return -1;
+	return now_ns() - t0;
+}
+
+static void ws_teardown(void)
+{
+	long j;
+	int i;
+
+	for (i = 0; i < ws_nsizes; i++) {
+		if (ws_set[i] > 0)
+			mx_handle_close(ws_set[i]);
+		if (ws_ep[i] >= 0)
+			close(ws_ep[i]);
+	}
+	for (j = 0; ws_h && j <= ws_max; j++) {
+		if (ws_h[j][0] > 0)
+			mx_handle_close(ws_h[j][0]);
+		if (ws_h[j][1] > 0)
+			mx_handle_close(ws_h[j][1]);
+		if (ws_fd[j][0] >= 0)
+			close(ws_fd[j][0]);
+		if (ws_fd[j][1] >= 0)
+			close(ws_fd[j][1]);
+	}
+	free(ws_h);
+	free(ws_fd);
+	ws_h = NULL;
+	ws_fd = NULL;
+}
+
+static int ws_setup(void)
+{
+	char b = 1;
+	long j;
+	int i;
+
+	for (i = 0; i < ws_nsizes; i++) {
+		ws_set[i] = 0;
+		ws_ep[i] = -1;
+	}
+	ws_h = calloc(ws_max + 1, sizeof(*ws_h));
+	ws_fd = malloc((ws_max + 1) * sizeof(*ws_fd));
+	if (!ws_h || !ws_fd) {
+		free(ws_h);
+		ws_h = NULL;
+		fail("waitset", "setup", "out-of-memory");
+		return -1;
+	}
+	for (j = 0; j <= ws_max; j++)
+		ws_fd[j][0] = ws_fd[j][1] = -1;
+	for (j = 0; j <= ws_max; j++)
+		if (mx_msgpipe_create(ws_h[j], 0) ||
+		    socketpair(AF_UNIX, SOCK_STREAM, 0, ws_fd[j])) {
+			fail("waitset", "setup", "create-failed-at-%ld", j);
+			return -1;
+		}
+	if (mx_msgpipe_write(ws_h[0][0], &b, 1, NULL, 0, 0) ||
+	    write(ws_fd[0][1], &b, 1) != 1) {
+		fail("waitset", "setup", "write-failed");
+		return -1;
+	}
+	for (i = 0; i < ws_nsizes; i++) {
+		ws_set[i] = mx_waitset_create();
+		ws_ep[i] = epoll_create1(EPOLL_CLOEXEC);
+		if (ws_set[i] <= 0 || ws_ep[i] < 0) {
+			fail("waitset", "setup", "waitset-or-epoll-create-failed");
+			return -1;
+		}
+		for (j = 0; j < ws_sizes[i]; j++) {
+			struct epoll_event ev = { .events = EPOLLIN,
+						  .data.fd = ws_fd[j][0] };
+			mx_status_t st = mx_waitset_add(ws_set[i], ws_h[j][1],
+							MX_SIGNAL_READABLE,
+							WS_COOKIE(j));
+
+			if (st) {
+				fail("waitset", "setup", "waitset-add-%ld-of-%ld-status-%d",
+				     j, ws_sizes[i], st);
+				return -1;
+			}
+			if (epoll_ctl(ws_ep[i], EPOLL_CTL_ADD, ws_fd[j][0], &ev)) {
+				fail("waitset", "setup", "epoll-add-%ld-errno-%d",
+				     j, errno);
+				return -1;
+			}
+		}
+		/* Correctness, once, with reasons (the runs check each call). */
+		if (ws_wait_once(ws_set[i])) {
+			fail("waitset", "setup", "waitset-wait-wrong-result-n%ld",
+			     ws_sizes[i]);
+			return -1;
+		}
+		if (ws_epoll_once(ws_ep[i])) {
+			fail("waitset", "setup", "epoll-wait-wrong-result-n%ld",
+			     ws_sizes[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void bench_waitset(void)
+{
+	static const long full[] = { 10, 1000, 10000 }, quick[] = { 10, 100 };
+	const long *sz = opt.quick ? quick : full;
+	long wmax = opt.quick ? 100 : WM_N;
+	struct fig wait[2 * WS_NSIZES + 2], ctl[4];
+	char num[64], den[64], nm[64];
+	char names[2 * WS_NSIZES + 2 + 4][48];
+	int nw = 0, nc = 0, i, k = 0;
+
+	ws_nsizes = opt.quick ? 2 : 3;
+	for (i = 0; i < ws_nsizes; i++)
+		ws_sizes[i] = sz[i];
+	ws_max = ws_sizes[ws_nsizes - 1];
+
+	progress("== wait sets (ns per call; members: %ld..%ld)\n",
+		 ws_sizes[0], ws_max);
+	raise_nofile(2 * (ws_max + 1) + ws_nsizes + 64);
+	if (nofile_limit() < 2 * (ws_max + 1) + ws_nsizes + 16) {
+		skip("waitset", "all", "RLIMIT_NOFILE-too-low");
+		return;
+	}
+	if (ws_setup()) {
+		ws_teardown();
+		return;
+	}
+#define WS_ADD(arr, cnt, fmt, fn, a) do { \
+		snprintf(names[k], sizeof(names[k]), fmt, (long)(a)); \
+		arr[cnt++] = (struct fig)FIG("waitset", names[k], fn, a); \
+		k++; \
+	} while (0)
+	for (i = 0; i < ws_nsizes; i++) {
+		WS_ADD(wait, nw, "waitset.wait.%ld", ws_wait, ws_sizes[i]);
+		WS_ADD(wait, nw, "waitset.epoll_wait.%ld", ws_epoll_wait,
+		       ws_sizes[i]);
+	}
+	WS_ADD(wait, nw, "waitset.wait_many.%ld", ws_wait_many, 10L);
+	WS_ADD(wait, nw, "waitset.wait_many.%ld", ws_wait_many, wmax);
+	WS_ADD(ctl, nc, "waitset.add_remove.%ld", ws_add_remove, ws_sizes[0]);
+	WS_ADD(ctl, nc, "waitset.add_remove.%ld", ws_add_remove, ws_max);
+	WS_ADD(ctl, nc, "waitset.epoll_ctl.%ld", ws_epoll_ctl, ws_sizes[0]);
+	WS_ADD(ctl, nc, "waitset.epoll_ctl.%ld", ws_epoll_ctl, ws_max);
+#undef WS_ADD
+	run_set(wait, nw);
+	run_set(ctl, nc);
+	/* Still right after all the runs. */
+	for (i = 0; i < ws_nsizes; i++)
+		if (ws_wait_once(ws_set[i]) || ws_epoll_once(ws_ep[i]))
+			fail("waitset", "after", "wrong-result-n%ld", ws_sizes[i]);
+	ws_teardown();
+
+	for (i = 0; i < ws_nsizes; i++) {
+		snprintf(num, sizeof(num), "waitset.wait.%ld", ws_sizes[i]);
+		snprintf(den, sizeof(den), "waitset.epoll_wait.%ld", ws_sizes[i]);
+		snprintf(nm, sizeof(nm), "waitset.wait.%ld/epoll", ws_sizes[i]);
+		ratio(wait, nw, num, den, nm, "<=1.0");
+	}
+	snprintf(num, sizeof(num), "waitset.wait.%ld", ws_max);
+	snprintf(den, sizeof(den), "waitset.wait.%ld", ws_sizes[0]);
+	snprintf(nm, sizeof(nm), "waitset.wait.%ld/%ld", ws_max, ws_sizes[0]);
+	ratio(wait, nw, num, den, nm, "<=1.2");
+	snprintf(num, sizeof(num), "waitset.epoll_wait.%ld", ws_max);
+	snprintf(den, sizeof(den), "waitset.epoll_wait.%ld", ws_sizes[0]);
+	snprintf(nm, sizeof(nm), "waitset.epoll_wait.%ld/%ld", ws_max,
+		 ws_sizes[0]);
+	ratio(wait, nw, num, den, nm, NULL);
+	snprintf(num, sizeof(num), "waitset.wait_many.%ld", wmax);
+	snprintf(nm, sizeof(nm), "waitset.wait_many.%ld/10", wmax);
+	ratio(wait, nw, num, "waitset.wait_many.10", nm, NULL);
+	ratio(wait, nw, "waitset.wait.10", "waitset.wait_many.10",
+	      "waitset.wait.10/wait_many", NULL);
+	for (i = 0; i < 2; i++) {
+		long n = i ? ws_max : ws_sizes[0];
+
+		snprintf(num, sizeof(num), "waitset.add_remove.%ld", n);
+		snprintf(den, sizeof(den), "waitset.epoll_ctl.%ld", n);
+		snprintf(nm, sizeof(nm), "waitset.add_remove.%ld/epoll_ctl", n);
+		ratio(ctl, nc, num, den, nm, NULL);
+	}
+	snprintf(num, sizeof(num), "waitset.add_remove.%ld", ws_max);
+	snprintf(den, sizeof(den), "waitset.add_remove.%ld", ws_sizes[0]);
+	snprintf(nm, sizeof(nm), "waitset.add_remove.%ld/%ld", ws_max,
+		 ws_sizes[0]);
+	ratio(ctl, nc, num, den, nm, NULL);
+	snprintf(num, sizeof(num), "waitset.epoll_ctl.%ld", ws_max);
+	snprintf(den, sizeof(den), "waitset.epoll_ctl.%ld", ws_sizes[0]);
+	snprintf(nm, sizeof(nm), "waitset.epoll_ctl.%ld/%ld", ws_max,
+		 ws_sizes[0]);
+	ratio(ctl, nc, num, den, nm, NULL);
+}
+
 /* ---- 7. contention (threads) ------------------------------------------------------ */
 
 struct ct {
@@ -2291,7 +2616,7 @@ static void usage(void)
 		"  -q, --quick          smoke run: 3 reps, tiny counts\n"
 		"      --only LIST      groups, comma-separated: pingpong,handles,\n"
 		"                       throughput,floor,event,create,lookup,\n"
-		"                       memory,waitmany,contention\n"
+		"                       memory,waitmany,waitset,contention\n"
 		"      --pairs N        create+close count (default 1000000)\n"
 		"      --max-live N     most live handles for lookup (default 1000000)\n"
 		"      --idle-pairs N   idle pairs for the memory figure (default 100000)\n"
@@ -2397,6 +2722,8 @@ int main(int argc, char **argv)
 		bench_lookup();
 	if (want("waitmany"))
 		bench_waitmany();
+	if (want("waitset"))
+		bench_waitset();
 	if (want("contention"))
 		bench_contention();
 	restore_max_handles();

@@ -22,6 +22,7 @@ event.*) GROUP=event ;;
 create_close.*) GROUP=create ;;
 lookup.*) GROUP=lookup ;;
 waitmany.* | poll.*) GROUP=waitmany ;;
+waitset.*) GROUP=waitset ;;
 contention.*) GROUP=contention ;;
 *) echo "profile.sh: unknown figure $FIG" >&2; exit 2 ;;
 esac
