@@ -217,12 +217,18 @@ static int mx_wait_sleep(struct mx_handle_table *t, struct mx_waiter *w,
 	for (i = 0; i < count; i++)
 		if (w[i].h.obj)
 			mx_object_signals(w[i].h.obj, &w[i].state);
-	/* ...so a signal that came after the deadline still counts. */
-	for (i = 0; i < count && r == -MX_ERRNO_TIMED_OUT; i++) {
-		if (w[i].state.satisfied & w[i].signals) {
-			r = 0;
-			*index = i;
-		}
+	/*
+	 * ...so what came after the deadline (while the buffers were probed,
+	 * say) still counts, judged as any look at the handles is, in their
+	 * order: a handle gone, a signal, a state that can no longer be
+	 * satisfied. Else one call could report a signal that came after a
+	 * handle before it was closed, which no order of events explains.
+	 */
+	if (r == -MX_ERRNO_TIMED_OUT) {
+		int late = mx_wait_eval_all(t, w, count, index);
+
+		if (late != -EAGAIN)
+			r = late;
 	}
 	return r;
 }
