@@ -140,43 +140,6 @@ static int wop_join(struct wop *op)
 	return 0;
 }
 
-static char task_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-static bool task_in_ioctl(pid_t tid)
-{
-	char path[64], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10) == SYS_ioctl && buf[0] != 'r';
-}
-
 /* Until (bounded) @op sleeps in its ioctl with >= @waiters waits counted. */
 static bool wop_blocked(struct wop *op, long waiters)
 {
@@ -187,7 +150,7 @@ static bool wop_blocked(struct wop *op, long waiters)
 		if (atomic_load(&op->done))
 			return false;
 		tid = atomic_load(&op->tid);
-		if (tid && task_state(tid) == 'S' && task_in_ioctl(tid) &&
+		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid) &&
 		    mx_stat_read("waiters") >= waiters)
 			return !atomic_load(&op->done);
 		sched_yield();
