@@ -239,6 +239,13 @@ else
 fi
 
 if [ -n "$todo" ]; then
+	# A run killed inside dpkg leaves it half done; apt-get refuses to run
+	# until it is finished.
+	if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+		say "dpkg was interrupted earlier: dpkg --configure -a"
+		dpkg --configure -a --force-confdef --force-confold >&2 ||
+			die "dpkg --configure -a failed"
+	fi
 	# One transaction, explicit versions for the kernel pieces, and
 	# --allow-downgrades so apt can move them back to the image's version.
 	# shellcheck disable=SC2086

@@ -114,9 +114,19 @@ skip() { echo "@@REASON: $*"; exit 77; }
 show() { echo "@@SHOW: $*"; }
 run() { echo "+ $*"; "$@"; }
 
+# dpkg_recover: finish what an interrupted dpkg left half done (a run killed
+# during apt-get install leaves packages unpacked but not configured, and
+# every later apt-get refuses to run until `dpkg --configure -a`).
+dpkg_recover() {
+	[ -z "$(dpkg --audit 2>/dev/null)" ] && return 0
+	echo "dpkg was interrupted earlier: dpkg --configure -a"
+	dpkg --configure -a --force-confdef --force-confold
+}
+
 # apt_install PKG...: install what is missing (apt-get update only if needed).
 apt_install() {
 	local missing=() p
+	dpkg_recover || return 1
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
@@ -256,6 +266,7 @@ s_apt_install() {
 	if ls -d /usr/local/include/magenta /usr/local/lib/libmx.so* >/dev/null 2>&1; then
 		die "libmx is installed in /usr/local (make uninstall first): it would shadow the packages"
 	fi
+	dpkg_recover || die "dpkg --configure -a failed"
 	for p in "${PKGS[@]}"; do
 		if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'installed'; then
 			run apt-get purge "${APT_OPTS[@]}" "${PKGS[@]}" || die "cannot purge the earlier install"
