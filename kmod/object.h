@@ -12,8 +12,10 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+struct file;
 struct mx_object;
 struct mx_signals_state;
+struct poll_table_struct;
 
 /**
  * struct mx_object_ops - what a type of object does
@@ -28,6 +30,12 @@ struct mx_signals_state;
  * @close:	a holder (a handle, an exported file, a message) lets go of
  *		the object, before its reference is dropped; NULL if the type
  *		does not care. Called with no magenta lock held; may sleep.
+ * @poll:	for a poll file (mx_handle_poll_fd()): poll_wait() on the
+ *		queue that is woken when the answer changes, then return
+ *		EPOLLIN | EPOLLRDNORM if the type's wait call would not block
+ *		now and EPOLLHUP once the object's last handle is closed;
+ *		NULL if the type cannot be watched by a file. Called with no
+ *		magenta lock held; may sleep.
  * @free:	the last reference went; free the object after an RCU grace
  *		period, as lockless lookups may still look at it
  */
@@ -37,6 +45,8 @@ struct mx_object_ops {
 	void (*signals)(struct mx_object *obj, struct mx_signals_state *st);
 	int (*user_signal)(struct mx_object *obj, u32 clear, u32 set);
 	void (*close)(struct mx_object *obj);
+	__poll_t (*poll)(struct mx_object *obj, struct file *file,
+			 struct poll_table_struct *pt);
 	void (*free)(struct mx_object *obj);
 };
 
