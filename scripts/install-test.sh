@@ -6,7 +6,8 @@
 # reason`, its log in build/install-test/, and `N passed, N failed` last.
 #
 #   deps            Debian's packaging tools (apt-get), and scripts/deps.sh:
-#                   the VM kernel, its headers (linux-headers-*), QEMU
+#                   the VM kernel, its headers (linux-headers-*), QEMU; a
+#                   dpkg run that was killed earlier is finished first
 #   make-deb        the packages from this tree (scripts/mkdeb.sh)
 #   lintian         on the .changes: no error, no warning
 #   destdir         make install DESTDIR=... MODULES_LOAD=1: every file in its
