@@ -32,7 +32,8 @@
  * wait looks only at the ready list: its cost is O(ready entries), not
  * O(entries). It takes each ready entry off the list, evaluates it again,
  * and puts it back at the tail if its result still holds. Entries are
- * found by cookie in an rbtree, O(log n).
+ * found by cookie in a resizable hash table (rhashtable): adding and
+ * removing one costs the same at any size.
  *
  * Closing the wait set's handle (its only holder) takes every entry off
  * its object's queue, drops the references and frees the entries; threads
@@ -42,7 +43,9 @@
  * ERR_NO_MEMORY.
  *
  * Locking: &mx_waitset.mutex serialises add, remove, the evaluation part
- * of a wait and close; it protects the rbtree, &mx_waitset.nentries and
+ * of a wait and close; it protects the set of entries (the hash table has
+ * its own locks, but every change of it is made under the mutex),
+ * &mx_waitset.nentries and
  * &mx_waitset.closed. Under it, removing an entry from its object's queue
  * takes that queue's lock. &mx_waitset.lock, an irq-safe spinlock, protects
  * the ready list, &mx_ws_entry.queued and &mx_waitset.dead; it is taken by
@@ -57,7 +60,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/rbtree.h>
+#include <linux/rhashtable.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -81,7 +84,7 @@
  * @rcu:	frees it a grace period after the last reference
  * @table:	the table its handle and its entries' handles are in
  * @mutex:	serialises add, remove, evaluation and close
- * @entries:	the entries by cookie (under @mutex)
+ * @entries:	the entries by cookie (changed under @mutex)
  * @nentries:	how many (under @mutex; read without it as a hint)
  * @closed:	its handle is gone, it has no entries (under @mutex)
  * @lock:	protects @ready, @dead and every entry's queued flag
@@ -94,7 +97,7 @@ struct mx_waitset {
 	struct rcu_head rcu;
 	struct mx_handle_table *table;
 	struct mutex mutex;	/* add, remove, evaluation, close */
-	struct rb_root entries;
+	struct rhashtable entries;
 	u32 nentries;
 	bool closed;
 	spinlock_t lock;	/* @ready, @dead, entries' queued */
@@ -116,7 +119,7 @@ struct mx_waitset {
  * @queued:	on the ready list (under &mx_waitset.lock)
  */
 struct mx_ws_entry {
-	struct rb_node node;
+	struct rhash_head node;
 	struct list_head ready;
 	struct wait_queue_entry wqe;
 	struct mx_waitset *ws;
@@ -180,42 +183,31 @@ static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	return 0;
 }
 
+static const struct rhashtable_params mx_ws_params = {
+	.key_len	= sizeof(u64),
+	.key_offset	= offsetof(struct mx_ws_entry, cookie),
+	.head_offset	= offsetof(struct mx_ws_entry, node),
+	.automatic_shrinking = true,
+};
+
 static struct mx_ws_entry *mx_ws_find(struct mx_waitset *ws, u64 cookie)
 {
-	struct rb_node *n = ws->entries.rb_node;
-
-	while (n) {
-		struct mx_ws_entry *e = rb_entry(n, struct mx_ws_entry, node);
-
-		if (cookie < e->cookie)
-			n = n->rb_left;
-		else if (cookie > e->cookie)
-			n = n->rb_right;
-		else
-			return e;
-	}
-	return NULL;
+	return rhashtable_lookup_fast(&ws->entries, &cookie, mx_ws_params);
 }
 
-/* Insert @e by its cookie; false if the cookie is taken. Under the mutex. */
-static bool mx_ws_insert(struct mx_waitset *ws, struct mx_ws_entry *e)
+/*
+ * Insert @e by its cookie: 0, -EEXIST if the cookie is taken, or another
+ * negative errno if the table could not grow. Under the mutex.
+ */
+static int mx_ws_insert(struct mx_waitset *ws, struct mx_ws_entry *e)
 {
-	struct rb_node **p = &ws->entries.rb_node, *parent = NULL;
+	return rhashtable_lookup_insert_fast(&ws->entries, &e->node,
+					     mx_ws_params);
+}
 
-	while (*p) {
-		struct mx_ws_entry *o = rb_entry(*p, struct mx_ws_entry, node);
-
-		parent = *p;
-		if (e->cookie < o->cookie)
-			p = &(*p)->rb_left;
-		else if (e->cookie > o->cookie)
-			p = &(*p)->rb_right;
-		else
-			return false;
-	}
-	rb_link_node(&e->node, parent, p);
-	rb_insert_color(&e->node, &ws->entries);
-	return true;
+static void mx_ws_erase(struct mx_waitset *ws, struct mx_ws_entry *e)
+{
+	rhashtable_remove_fast(&ws->entries, &e->node, mx_ws_params);
 }
 
 /* Take @e off its object's queue and the ready list. Under the mutex. */
@@ -237,11 +229,20 @@ static void mx_waitset_signals(struct mx_object *obj,
 	st->satisfiable = 0;
 }
 
+/* Called for each entry as the closed wait set's table is destroyed. */
+static void mx_ws_free_entry(void *ptr, void *arg)
+{
+	struct mx_ws_entry *e = ptr;
+
+	mx_ws_detach(arg, e);
+	mx_object_put(e->obj);
+	kfree(e);
+}
+
 /* Its only holder, the handle, is gone: empty it and end its waits. */
 static void mx_waitset_close(struct mx_object *obj)
 {
 	struct mx_waitset *ws = mx_waitset_of(obj);
-	struct mx_ws_entry *e, *n;
 
 	mutex_lock(&ws->mutex);
 	ws->closed = true;
@@ -250,13 +251,8 @@ static void mx_waitset_close(struct mx_object *obj)
 	ws->dead = true;
 	INIT_LIST_HEAD(&ws->ready);
 	spin_unlock_irq(&ws->lock);
-	rbtree_postorder_for_each_entry_safe(e, n, &ws->entries, node) {
-		mx_ws_detach(ws, e);
-		mx_object_put(e->obj);
-		kfree(e);
-		cond_resched();
-	}
-	ws->entries = RB_ROOT;
+	/* Walks the buckets with cond_resched(); the table is gone after. */
+	rhashtable_free_and_destroy(&ws->entries, mx_ws_free_entry, ws);
 	ws->nentries = 0;
 	mutex_unlock(&ws->mutex);
 	wake_up_all(&ws->waiters);
@@ -324,18 +320,24 @@ int mx_waitset_create(struct mx_handle_table *t,
 	ws = kzalloc(sizeof(*ws), MX_GFP);
 	if (!ws)
 		return -MX_ERRNO_NO_MEMORY;
+	if (rhashtable_init(&ws->entries, &mx_ws_params)) {
+		kfree(ws);
+		return -MX_ERRNO_NO_MEMORY;
+	}
 	mx_object_init(&ws->obj, &mx_waitset_ops, mx_koid_alloc());
 	ws->table = t;
 	mutex_init(&ws->mutex);
-	ws->entries = RB_ROOT;
 	spin_lock_init(&ws->lock);
 	INIT_LIST_HEAD(&ws->ready);
 	init_waitqueue_head(&ws->waiters);
 	mx_stat_inc(MX_STAT_WAITSETS);
 	/* Once installed, another thread may close it: @ws is not ours. */
 	r = mx_table_install(t, &ws->obj, MX_WAITSET_RIGHTS, &uarg->handle);
-	if (r)
+	if (r) {
+		/* Never installed, never closed: the table is still ours. */
+		rhashtable_destroy(&ws->entries);
 		mx_object_put(&ws->obj);
+	}
 	return r;
 }
 
@@ -394,11 +396,15 @@ int mx_waitset_add(struct mx_handle_table *t,
 	mutex_lock(&ws->mutex);
 	if (ws->closed) {
 		r = -MX_ERRNO_BAD_HANDLE;
-	} else if (!mx_ws_insert(ws, e)) {
-		r = -MX_ERRNO_ALREADY_EXISTS;
-	} else if (ws->nentries >= READ_ONCE(mx_max_waitset_entries)) {
-		rb_erase(&e->node, &ws->entries);
-		r = -MX_ERRNO_NO_MEMORY;
+	} else {
+		r = mx_ws_insert(ws, e);
+		/* -EEXIST is ERR_ALREADY_EXISTS; else the table cannot grow. */
+		if (r && r != -MX_ERRNO_ALREADY_EXISTS)
+			r = -MX_ERRNO_NO_MEMORY;
+		if (!r && ws->nentries >= READ_ONCE(mx_max_waitset_entries)) {
+			mx_ws_erase(ws, e);
+			r = -MX_ERRNO_NO_MEMORY;
+		}
 	}
 	if (!r) {
 		WRITE_ONCE(ws->nentries, ws->nentries + 1);
@@ -448,7 +454,7 @@ int mx_waitset_remove(struct mx_handle_table *t,
 	if (!r && !e)
 		r = -MX_ERRNO_NOT_FOUND;
 	if (e) {
-		rb_erase(&e->node, &ws->entries);
+		mx_ws_erase(ws, e);
 		WRITE_ONCE(ws->nentries, ws->nentries - 1);
 		mx_ws_detach(ws, e);
 	}
