@@ -521,40 +521,65 @@ static bool mx_ws_has_ready(struct mx_waitset *ws)
 	return ready;
 }
 
+/* Results gathered before they are copied out: small counts on the stack. */
+#define MX_WS_SMALL	8
+
+/**
+ * struct mx_ws_buf - the kernel buffer of one mx_waitset_wait()
+ * @res:	@small, or an allocation of @cap results
+ * @cap:	how many results @res holds
+ * @small:	the buffer for up to MX_WS_SMALL results
+ */
+struct mx_ws_buf {
+	struct mx_ioc_waitset_result *res;
+	u32 cap;
+	struct mx_ioc_waitset_result small[MX_WS_SMALL];
+};
+
+/* Make room for @need results; false if that takes memory there is not. */
+static bool mx_ws_buf_reserve(struct mx_ws_buf *b, u32 need)
+{
+	if (need <= b->cap)
+		return true;
+	if (b->res != b->small)
+		kvfree(b->res);
+	b->res = kvmalloc_array(need, sizeof(*b->res), MX_GFP_TEMP);
+	if (!b->res) {
+		b->res = b->small;
+		b->cap = MX_WS_SMALL;
+		return false;
+	}
+	b->cap = need;
+	return true;
+}
+
 /* The wait loop of mx_waitset_wait(): 0 with *@count results, or error. */
 static int mx_ws_wait_loop(struct mx_handle_table *t, struct mx_waitset *ws,
 			   s32 value, u64 deadline, u32 num,
-			   struct mx_ioc_waitset_result **bufp, u32 *count)
+			   struct mx_ws_buf *buf, u32 *count)
 {
 	ktime_t expires = ns_to_ktime(deadline);
 	bool forever = deadline >= KTIME_MAX;
 	struct wait_queue_entry we_ws, we_obj;
 	bool queued = false;
-	u32 cap = 0, need;
 	int r = 0;
 
 	init_waitqueue_entry(&we_ws, current);
 	init_waitqueue_entry(&we_obj, current);
 	for (;;) {
-		need = min(num, READ_ONCE(ws->nentries));
-		if (need > cap) {
-			kvfree(*bufp);
-			*bufp = kvmalloc_array(need, sizeof(**bufp),
-					       MX_GFP_TEMP);
-			if (!*bufp) {
-				r = -MX_ERRNO_NO_MEMORY;
-				break;
-			}
-			cap = need;
+		if (!mx_ws_buf_reserve(buf, min(num,
+						READ_ONCE(ws->nentries)))) {
+			r = -MX_ERRNO_NO_MEMORY;
+			break;
 		}
 		mutex_lock(&ws->mutex);
 		if (ws->closed) {
 			r = -MX_ERRNO_HANDLE_CLOSED;
-		} else if (min(num, ws->nentries) > cap) {
+		} else if (min(num, ws->nentries) > buf->cap) {
 			mutex_unlock(&ws->mutex);
 			continue;	/* it grew: a larger buffer first */
 		} else {
-			*count = mx_ws_collect(ws, *bufp, cap);
+			*count = mx_ws_collect(ws, buf->res, buf->cap);
 		}
 		mutex_unlock(&ws->mutex);
 		if (r || *count)
@@ -615,8 +640,8 @@ int mx_waitset_wait(struct mx_handle_table *t,
 	u32 __user *unum = u64_to_user_ptr(a->num_results);
 	struct mx_ioc_waitset_result __user *ures;
 	u32 __user *umax = u64_to_user_ptr(a->max_results);
-	struct mx_ioc_waitset_result *buf = NULL;
 	struct mx_waitset *ws;
+	struct mx_ws_buf buf;
 	u32 num, count = 0;
 	int r;
 
@@ -626,6 +651,8 @@ int mx_waitset_wait(struct mx_handle_table *t,
 	r = mx_ws_lookup(t, a->waitset, MX_RIGHT_READ, a->restarted, &ws);
 	if (r)
 		return r;
+	buf.res = buf.small;
+	buf.cap = MX_WS_SMALL;
 	if (!unum || get_user(num, unum) ||
 	    (num && (!ures || !access_ok(ures, (size_t)num * sizeof(*ures)))) ||
 	    (umax && !access_ok(umax, sizeof(*umax)))) {
@@ -640,11 +667,12 @@ int mx_waitset_wait(struct mx_handle_table *t,
 	if (r)
 		goto out;
 	num = min(num, count);
-	if (copy_to_user(ures, buf, (size_t)num * sizeof(*buf)) ||
+	if (copy_to_user(ures, buf.res, (size_t)num * sizeof(*buf.res)) ||
 	    put_user(num, unum) || (umax && put_user(count, umax)))
 		r = -MX_ERRNO_INVALID_ARGS;
 out:
-	kvfree(buf);
+	if (buf.res != buf.small)
+		kvfree(buf.res);
 	mx_object_put(&ws->obj);
 	return r;
 }

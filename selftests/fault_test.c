@@ -837,10 +837,16 @@ static bool round_waitset_create(struct __test_metadata *_metadata,
 }
 
 /* The number of results a non-blocking wait on @ws gives, or -1. */
+/*
+ * Entries of the wait-set wait round: more results than the module gathers
+ * on its stack (8), so that the wait allocates its result buffer.
+ */
+#define WS_WAIT_N	12
+
 static int ws_ready(mx_handle_t ws)
 {
-	mx_waitset_result_t res[4];
-	uint32_t n = 4, max = 0;
+	mx_waitset_result_t res[WS_WAIT_N];
+	uint32_t n = WS_WAIT_N, max = 0;
 	mx_status_t r = mx_waitset_wait(ws, 0, &n, res, &max);
 
 	if (r == ERR_TIMED_OUT)
@@ -884,8 +890,8 @@ static bool round_waitset_wait(struct __test_metadata *_metadata,
 			       mx_status_t *r)
 {
 	mx_handle_t ws = mx_waitset_create(), e = mx_event_create(0);
-	mx_waitset_result_t res[4];
-	uint32_t nr = 4, max = POISON_U32;
+	mx_waitset_result_t res[WS_WAIT_N + 1];
+	uint32_t nr = WS_WAIT_N + 1, max = POISON_U32;
 	bool inj;
 	int i;
 
@@ -895,21 +901,21 @@ static bool round_waitset_wait(struct __test_metadata *_metadata,
 		*r = ERR_INTERNAL;
 		return false;
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < WS_WAIT_N; i++)
 		EXPECT_EQ(NO_ERROR, mx_waitset_add(ws, e, EV_SIG, 10 + i));
 	EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
 	nth_arm(nfd, n);
 	*r = mx_waitset_wait(ws, 0, &nr, res, &max);
 	inj = nth_disarm(nfd);
 	if (*r == NO_ERROR) {
-		EXPECT_EQ(3u, nr);
-		EXPECT_EQ(3u, max);
+		EXPECT_EQ(WS_WAIT_N, nr);
+		EXPECT_EQ(WS_WAIT_N, max);
 	} else {
 		/* nothing written, no result lost */
-		EXPECT_EQ(4u, nr);
+		EXPECT_EQ(WS_WAIT_N + 1, nr);
 		EXPECT_EQ(POISON_U32, max);
 	}
-	EXPECT_EQ(3, ws_ready(ws));
+	EXPECT_EQ(WS_WAIT_N, ws_ready(ws));
 	mx_handle_close(ws);
 	mx_handle_close(e);
 	return inj;
