@@ -2350,22 +2350,34 @@ static int ws_setup(void)
 
 /*
  * Make room for @n members (and their spare) in the module's limits,
- * raising max_waitset_entries (as root; *@saved gets the old value) and
- * checking max_handles (main() has raised it). False if there is none.
+ * raising max_handles and max_waitset_entries as root; saved[] gets the
+ * old values (-1: unchanged). False if there is no room.
  */
-static bool ws_room(long n, long *saved)
+static bool ws_room(long n, long saved[2])
 {
-	long entries = mx_param_read("max_waitset_entries");
-	long handles = mx_param_read("max_handles");
+	static const char *const name[2] = { "max_handles",
+					      "max_waitset_entries" };
+	const long need[2] = { 2 * (n + 1) + 64, n + 1 };
+	int i;
 
-	if (handles >= 0 && handles < 2 * (n + 1) + 64)
-		return false;
-	if (entries < 0 || entries > n)
-		return true;
-	if (mx_param_write("max_waitset_entries", n + 1))
-		return false;
-	*saved = entries;
+	for (i = 0; i < 2; i++) {
+		long cur = mx_param_read(name[i]);
+
+		if (cur < 0 || cur >= need[i])
+			continue;
+		if (mx_param_write(name[i], need[i]))
+			return false;
+		saved[i] = cur;
+	}
 	return true;
+}
+
+static void ws_restore(const long saved[2])
+{
+	if (saved[0] >= 0)
+		mx_param_write("max_handles", saved[0]);
+	if (saved[1] >= 0)
+		mx_param_write("max_waitset_entries", saved[1]);
 }
 
 static void bench_waitset(void)
@@ -2373,7 +2385,7 @@ static void bench_waitset(void)
 	static const long full[] = { 10, 1000, 10000, 100000 };
 	static const long quick[] = { 10, 100 };
 	const long *sz = opt.quick ? quick : full;
-	long saved_entries = -1;
+	long saved[2] = { -1, -1 };
 	long wmax = opt.quick ? 100 : WM_N;
 	struct fig wait[2 * WS_NSIZES + 2], ctl[4];
 	char num[64], den[64], nm[64];
@@ -2384,9 +2396,11 @@ static void bench_waitset(void)
 	for (i = 0; i < ws_nsizes; i++)
 		ws_sizes[i] = sz[i];
 	/* 10^5 members: only if the limits can be raised (root) */
-	if (!opt.quick && !ws_room(sz[3], &saved_entries)) {
+	if (!opt.quick && !ws_room(sz[3], saved)) {
 		progress("  10^5 members need max_handles >= %ld and max_waitset_entries > 10^5 (root): not measured\n",
 			 2 * (sz[3] + 1) + 64);
+		ws_restore(saved);
+		saved[0] = saved[1] = -1;
 		ws_nsizes = 3;
 	}
 	ws_max = ws_sizes[ws_nsizes - 1];
@@ -2469,8 +2483,7 @@ static void bench_waitset(void)
 		 ws_sizes[0]);
 	ratio(ctl, nc, num, den, nm, NULL);
 out:
-	if (saved_entries >= 0)
-		mx_param_write("max_waitset_entries", saved_entries);
+	ws_restore(saved);
 }
 
 /* ---- 7. contention (threads) ------------------------------------------------------ */
