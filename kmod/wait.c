@@ -142,35 +142,33 @@ static int mx_wait_eval_all(struct mx_handle_table *t, struct mx_waiter *w,
 	return r;
 }
 
+/* What mx_wait_until() checks for mx_wait_block(). */
+struct mx_wait_all {
+	struct mx_handle_table *t;
+	struct mx_waiter *w;
+	u32 count;
+	u32 *index;
+};
+
+static int mx_wait_check_all(void *arg)
+{
+	struct mx_wait_all *a = arg;
+
+	return mx_wait_eval_all(a->t, a->w, a->count, a->index);
+}
+
 /* Queue on every object and sleep until the wait ends. */
 static int mx_wait_block(struct mx_handle_table *t, struct mx_waiter *w,
 			 u32 count, u64 deadline, u32 *index)
 {
-	ktime_t expires = ns_to_ktime(deadline);
-	bool forever = deadline >= KTIME_MAX;
+	struct mx_wait_all all = { t, w, count, index };
 	u32 i;
 	int r;
 
 	for (i = 0; i < count; i++)
 		add_wait_queue(&w[i].h.obj->wq, &w[i].entry);
 	mx_stat_inc(MX_STAT_WAITERS);
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		r = mx_wait_eval_all(t, w, count, index);
-		if (r != -EAGAIN)
-			break;
-		if (!forever && ktime_compare(ktime_get(), expires) >= 0) {
-			r = -MX_ERRNO_TIMED_OUT;
-			break;
-		}
-		if (signal_pending(current)) {
-			r = -ERESTARTSYS;
-			break;
-		}
-		schedule_hrtimeout_range(forever ? NULL : &expires, 0,
-					 HRTIMER_MODE_ABS);
-	}
-	__set_current_state(TASK_RUNNING);
+	r = mx_wait_until(deadline, mx_wait_check_all, &all);
 	mx_stat_dec(MX_STAT_WAITERS);
 	for (i = 0; i < count; i++)
 		remove_wait_queue(&w[i].h.obj->wq, &w[i].entry);

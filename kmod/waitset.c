@@ -73,6 +73,7 @@
 #include "magenta.h"
 #include "object.h"
 #include "stats.h"
+#include "wait.h"
 #include "waitset.h"
 
 /* The rights of the handle mx_waitset_create() makes. */
@@ -516,16 +517,6 @@ static u32 mx_ws_collect(struct mx_waitset *ws,
 	return n;
 }
 
-static bool mx_ws_has_ready(struct mx_waitset *ws)
-{
-	bool ready;
-
-	spin_lock_irq(&ws->lock);
-	ready = !list_empty(&ws->ready);
-	spin_unlock_irq(&ws->lock);
-	return ready;
-}
-
 /* Results gathered before they are copied out: small counts on the stack. */
 #define MX_WS_SMALL	8
 
@@ -558,13 +549,38 @@ static bool mx_ws_buf_reserve(struct mx_ws_buf *b, u32 need)
 	return true;
 }
 
-/* The wait loop of mx_waitset_wait(): 0 with *@count results, or error. */
+/* What mx_wait_until() checks for a wait set wait. */
+struct mx_ws_sleep {
+	struct mx_handle_table *t;
+	struct mx_waitset *ws;
+	s32 value;
+};
+
+/* 0 once an entry may have a result, or the wait set's handle error. */
+static int mx_ws_check(void *arg)
+{
+	struct mx_ws_sleep *a = arg;
+	struct mx_waitset *ws = a->ws;
+	bool ready;
+
+	if (READ_ONCE(ws->closed) || !mx_table_alive(a->t, a->value, &ws->obj))
+		return -MX_ERRNO_HANDLE_CLOSED;
+	spin_lock_irq(&ws->lock);
+	ready = !list_empty(&ws->ready);
+	spin_unlock_irq(&ws->lock);
+	return ready ? 0 : -EAGAIN;
+}
+
+/*
+ * The wait loop of mx_waitset_wait(): 0 with *@count results, or error.
+ * An entry on the ready list may have lost its result by the time it is
+ * collected; collecting drops it, and the wait sleeps again.
+ */
 static int mx_ws_wait_loop(struct mx_handle_table *t, struct mx_waitset *ws,
 			   s32 value, u64 deadline, u32 num,
 			   struct mx_ws_buf *buf, u32 *count)
 {
-	ktime_t expires = ns_to_ktime(deadline);
-	bool forever = deadline >= KTIME_MAX;
+	struct mx_ws_sleep sl = { t, ws, value };
 	struct wait_queue_entry we_ws, we_obj;
 	bool queued = false;
 	int r = 0;
@@ -589,30 +605,15 @@ static int mx_ws_wait_loop(struct mx_handle_table *t, struct mx_waitset *ws,
 		mutex_unlock(&ws->mutex);
 		if (r || *count)
 			break;
-		if (!mx_table_alive(t, value, &ws->obj)) {
-			r = -MX_ERRNO_HANDLE_CLOSED;
-			break;
-		}
-		if (!forever && ktime_compare(ktime_get(), expires) >= 0) {
-			r = -MX_ERRNO_TIMED_OUT;
-			break;
-		}
-		if (signal_pending(current)) {
-			r = -ERESTARTSYS;
-			break;
-		}
 		if (!queued) {
 			add_wait_queue(&ws->waiters, &we_ws);
 			add_wait_queue(&ws->obj.wq, &we_obj);
 			mx_stat_inc(MX_STAT_WAITERS);
 			queued = true;
 		}
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!mx_ws_has_ready(ws) && !READ_ONCE(ws->closed) &&
-		    mx_table_alive(t, value, &ws->obj))
-			schedule_hrtimeout_range(forever ? NULL : &expires, 0,
-						 HRTIMER_MODE_ABS);
-		__set_current_state(TASK_RUNNING);
+		r = mx_wait_until(deadline, mx_ws_check, &sl);
+		if (r)
+			break;
 	}
 	if (queued) {
 		remove_wait_queue(&ws->obj.wq, &we_obj);
