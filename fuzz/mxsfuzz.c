@@ -4105,12 +4105,38 @@ struct wsw {
 	struct mx_ioc_waitset_result res[MAXWSE + 4];
 };
 
-static bool ck_ws_wait(struct model *m, struct wsck *c, int res,
-		       const struct wsw *q)
+/* Does result @r match verdict @v with state @st for signals @sig? */
+static bool ws_match(const struct mx_ioc_waitset_result *r, int v,
+		     const struct mx_signals_state *st, uint32_t sig)
 {
-	struct mx_signals_state st;
+	uint32_t want;
+
+	switch (v) {
+	case WR_NONE:
+		return false;
+	case WR_MAYBE:
+		return (r->wait_result == 0 && (r->state.satisfied & sig)) ||
+		       (r->wait_result == -EBADFD && !(r->state.satisfiable & sig));
+	default:
+		want = v == WR_OK ? 0u : v == WR_BAD ? (uint32_t)-EBADFD :
+		       (uint32_t)-ECANCELED;
+		return (uint32_t)r->wait_result == want &&
+		       r->state.satisfied == st->satisfied &&
+		       r->state.satisfiable == st->satisfiable;
+	}
+}
+
+/*
+ * A wait set wait against the model before (@m) and after (@m1) a
+ * concurrent change of its entries' handles (@m1 == @m: none). Each entry
+ * may be judged before or after it: a result must match one of the two.
+ */
+static bool ck_ws_wait(struct model *m, struct model *m1, struct wsck *c,
+		       int res, const struct wsw *q)
+{
+	struct mx_signals_state st, st1;
 	const struct mws *s;
-	int lk, k, v[MAXWSE], nd = 0, nmaybe = 0;
+	int lk, k, v[MAXWSE], v1[MAXWSE], nd = 0, nmaybe = 0;
 	uint32_t i, j, want;
 	bool seen[MAXWSE] = { false };
 
@@ -4126,8 +4152,12 @@ static bool ck_ws_wait(struct model *m, struct wsck *c, int res,
 	s = &m->ws[q->wi];
 	for (k = 0; k < s->n; k++) {
 		v[k] = ws_eval(m, &s->ent[k], &st);
-		nd += v[k] == WR_OK || v[k] == WR_BAD || v[k] == WR_CANCEL;
-		nmaybe += v[k] == WR_MAYBE;
+		v1[k] = ws_eval(m1, &s->ent[k], &st1);
+		if (v[k] != WR_NONE && v[k] != WR_MAYBE &&
+		    v1[k] != WR_NONE && v1[k] != WR_MAYBE)
+			nd++;
+		else if (v[k] != WR_NONE || v1[k] != WR_NONE)
+			nmaybe++;
 	}
 	ALSO(ENOMEM);
 	if (!nd)
@@ -4163,39 +4193,23 @@ static bool ck_ws_wait(struct model *m, struct wsck *c, int res,
 		if (r->reserved)
 			BAD("result %u: reserved %u", i, r->reserved);
 		ws_eval(m, &s->ent[k], &st);
-		switch (v[k]) {
-		case WR_NONE:
-			BAD("result %u: cookie %" PRIu64 " (%s) has no result", i,
-			    (uint64_t)r->cookie, mxf_errno_name(-r->wait_result));
-		case WR_OK:
-		case WR_BAD:
-		case WR_CANCEL:
-			want = v[k] == WR_OK ? 0u : v[k] == WR_BAD ?
-			       (uint32_t)-EBADFD : (uint32_t)-ECANCELED;
-			if ((uint32_t)r->wait_result != want ||
-			    r->state.satisfied != st.satisfied ||
-			    r->state.satisfiable != st.satisfiable)
-				BAD("result %u: cookie %" PRIu64 " %d {%x,%x}, the model says %d {%x,%x}",
-				    i, (uint64_t)r->cookie, r->wait_result,
-				    r->state.satisfied, r->state.satisfiable,
-				    (int32_t)want, st.satisfied, st.satisfiable);
-			break;
-		default:
-			if (!(r->wait_result == 0 &&
-			      (r->state.satisfied & s->ent[k].signals)) &&
-			    !(r->wait_result == -EBADFD &&
-			      !(r->state.satisfiable & s->ent[k].signals)))
-				BAD("result %u: cookie %" PRIu64 " %d {%x,%x} for signals %x",
-				    i, (uint64_t)r->cookie, r->wait_result,
-				    r->state.satisfied, r->state.satisfiable,
-				    s->ent[k].signals);
-			break;
-		}
+		ws_eval(m1, &s->ent[k], &st1);
+		if (!ws_match(r, v[k], &st, s->ent[k].signals) &&
+		    !ws_match(r, v1[k], &st1, s->ent[k].signals))
+			BAD("result %u: cookie %" PRIu64 " %d {%x,%x} for signals %x; the model has %s {%x,%x}%s",
+			    i, (uint64_t)r->cookie, r->wait_result,
+			    r->state.satisfied, r->state.satisfiable,
+			    s->ent[k].signals,
+			    v[k] == WR_NONE ? "no result" : v[k] == WR_OK ? "satisfied" :
+			    v[k] == WR_BAD ? "unsatisfiable" : v[k] == WR_CANCEL ?
+			    "cancelled" : "either", st.satisfied, st.satisfiable,
+			    m1 != m ? " before the helper's call" : "");
 	}
 	/* Every result fitted: every entry that surely had one is there. */
 	if (q->num_out < q->num_in || (q->maxk == PK_NORMAL && q->num_out == q->max_out))
 		for (j = 0; j < (uint32_t)s->n; j++)
-			if (!seen[j] && v[j] != WR_NONE && v[j] != WR_MAYBE)
+			if (!seen[j] && v[j] != WR_NONE && v[j] != WR_MAYBE &&
+			    v1[j] != WR_NONE && v1[j] != WR_MAYBE)
 				BAD("entry %" PRIu64 " has a result but was not reported",
 				    (uint64_t)s->ent[j].cookie);
 	return true;
@@ -4358,16 +4372,60 @@ static bool ws_misuse(struct worker *w, int wi, uint32_t x)
 	return ws_done(w, c, res, ok, line);
 }
 
+/*
+ * The helper thread's call during a wait set wait (op->a[6] & 3 == 1):
+ * an object_signal of an event, a close or a write of a handle, or the
+ * close of the wait set itself (act 3). Prepared in @hc; false if none.
+ */
+static bool ws_helper_prep(struct worker *w, const struct op *op, int act,
+			   int32_t wsv, struct call *hc)
+{
+	static struct op hop;
+
+	memset(&hop, 0, sizeof(hop));
+	hop.a[7] = op->a[7];
+	hop.sel[0] = op->sel[0];
+	switch (act) {
+	case 0:
+		hop.kind = OP_SIGNAL;
+		hop.sel[0] = SEL(SC_EVENT, (op->a[6] >> 8) % 4);
+		hop.a[1] = MX_SIGNAL_SIGNAL0 << ((op->a[6] >> 10) % 5);
+		hop.a[0] = (op->a[6] >> 13) & 1 ? MX_SIGNAL_SIGNAL_ALL & ~hop.a[1] : 0;
+		break;
+	case 1:
+		hop.kind = OP_CLOSE;
+		break;
+	case 2:
+		hop.kind = OP_WRITE;
+		hop.a[0] = 8;
+		break;
+	default:
+		hop.kind = OP_CLOSE;
+		break;
+	}
+	if (!w->m->nlive && act != 3)
+		return false;
+	prep(w, &w->htc, w->m, &hop, hc, 0, true);
+	if (act == 3) {
+		/* Placed normally (hop.place 0): the copy the kernel reads. */
+		hc->a.close = wsv;
+		memcpy(hc->argp, &wsv, sizeof(wsv));
+	}
+	return true;
+}
+
 /* One waitset_wait, checked; @op NULL: the end-of-sequence poll of @wi. */
 static bool ws_wait(struct worker *w, const struct op *op, int wi_end)
 {
 	static struct wsw q;
-	struct model *m = w->m;
+	struct model *m = w->m, *m1 = w->m;
 	struct wsck ck = { 0 };
 	struct wsck *c = &ck;
-	char line[200];
+	struct call *hc = &g_hcall;
+	char line[240];
 	uint32_t x = op ? op->a[4] : 0xffffffffu, dl = op ? (op->a[4] >> 16) % 8 : 0;
-	int res, tries = 0;
+	int res, tries = 0, act = -1, hs;
+	bool ok;
 
 	memset(&q, 0, sizeof(q));
 	if (op) {
@@ -4389,16 +4447,94 @@ static bool ws_wait(struct worker *w, const struct op *op, int wi_end)
 	q.a.deadline = dl < 5 ? 0 : dl == 5 ? 1 : now_ns() + 200000 + (x >> 20) * 2000;
 	memset(q.res, 0xa5, sizeof(q.res));
 	q.max_out = 0xa5a5a5a5u;
+	if (op && (op->a[6] & 3) == 1 && q.wi >= 0 && !q.a.restarted) {
+		act = (int)((op->a[6] >> 2) % 4);
+		if (!ws_helper_prep(w, op, act, m->ws[q.wi].value, hc))
+			act = -1;
+		/* The helper acts within the wait's deadline, mostly. */
+		dl = 7;
+		q.a.deadline = now_ns() + 1000000 + (op->a[6] >> 16) % 4000 * 1000;
+	}
+	if (act >= 0) {
+		atomic_store(&w->wd_fired, 0);
+		atomic_store(&w->main_infinite, 0);
+		atomic_store(&w->main_busy, 1);
+		pthread_mutex_lock(&w->mu);
+		w->hcall = hc;
+		w->hact = ACT_CLOSE;
+		w->hdelay = (op->a[6] >> 4) % 1500;
+		w->hstate = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
 	do {
 		q.num_out = q.num_in;
 		res = ws_ioctl(w, MX_IOC_WAITSET_WAIT, &q.a, NULL);
 	} while (res == EINTR && ++tries < 30);
+	if (act >= 0) {
+		struct timespec ts;
+
+		atomic_store(&w->main_busy, 0);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 60;
+		pthread_mutex_lock(&w->mu);
+		while (w->hstate != 2)
+			if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
+				break;
+		hs = w->hstate;
+		w->hstate = 0;
+		pthread_mutex_unlock(&w->mu);
+		if (hs != 2) {
+			report(w, "the helper thread's call did not finish within 60 s", hc, NULL);
+			return false;
+		}
+		kcov_collect(w, &w->htc.kc);
+		ev_add(EV_ASYNC, 1);
+		sb_printf(&w->trace, "  %2d+ helper (%s after %u us):\n", w->opno,
+			  act == 3 ? "close of the wait set" : op_names[hc->kind],
+			  w->hdelay);
+		if (act == 3) {
+			sb_printf(&w->trace, "  %2d+ close ws=%d -> %s\n", w->opno,
+				  hc->a.close, ename(res_of(hc)));
+			if (res_of(hc)) {
+				report(w, "closing a live wait set failed", hc, NULL);
+				return false;
+			}
+		} else {
+			count_result(w, hc);
+			trace_call(w, hc, "+");
+			if (!doc_ok(w, hc))
+				return false;
+			m_copy(w->mt, w->m);
+			if (!step(w->mt, hc, PH_ALL, false)) {
+				report(w, "the helper's call during a wait set wait contradicts the model",
+				       hc, NULL);
+				return false;
+			}
+			m1 = w->mt;
+		}
+	}
 	snprintf(line, sizeof(line),
-		 "waitset wait ws=%d%s num=%u (%s) results %s max %s dl %u restarted %u: %u results, max %u",
+		 "waitset wait ws=%d%s num=%u (%s) results %s max %s dl %u restarted %u%s: %u results, max %u",
 		 (int32_t)q.a.waitset, q.wi >= 0 ? "" : " (not a live wait set)",
 		 q.num_in, pk_names[q.numk], pk_names[q.resk], pk_names[q.maxk], dl,
-		 q.a.restarted, q.num_out, q.max_out);
-	return ws_done(w, c, res, ck_ws_wait(m, c, res, &q), line);
+		 q.a.restarted, act >= 0 ? " (helper acting)" : "", q.num_out, q.max_out);
+	if (act == 3) {
+		/* Before the close, or it ended the wait, or came before it. */
+		ok = res == ECANCELED || res == EBADSLT ||
+		     ck_ws_wait(m, m, c, res, &q);
+		c->expect |= EB(ECANCELED) | EB(EBADSLT);
+		m->ws[q.wi].live = false;
+		m->ws[q.wi].n = 0;
+		return ws_done(w, c, res, ok, line);
+	}
+	ok = ck_ws_wait(m, m1, c, res, &q);
+	if (m1 != m) {
+		/* The helper's call happened: its model is the model now. */
+		w->mt = w->m;
+		w->m = m1;
+	}
+	return ws_done(w, c, res, ok, line);
 }
 
 static bool exec_ws(struct worker *w, const struct op *op)
@@ -5395,7 +5531,7 @@ static void gen_op(struct mxf_rng *r, struct op *o, int kind, bool child)
 		i = rn(r, 100);
 		o->a[0] = i < 14 ? WS_CREATE : i < 48 ? WS_ADD : i < 58 ? WS_REMOVE :
 			  i < 86 ? WS_WAIT : i < 90 ? WS_CLOSE : WS_MISUSE;
-		for (i = 1; i < 6; i++)
+		for (i = 1; i < 7; i++)
 			o->a[i] = (uint32_t)rnd(r);
 		o->sel[0] = chance(r, 50) ? SEL(SC_NEW, rn(r, 4)) : g_sel(r);
 		break;
@@ -5852,6 +5988,8 @@ static struct op *emit_ws(struct prog *p, struct mxf_rng *r, uint32_t sub)
 		o->a[3] = 1 + rn(r, MAXWSE + 2);
 		if (o->a[3] % 8 == 0)
 			o->a[3]++;
+		/* A wait: the helper acts on an entry's handle meanwhile. */
+		o->a[6] = chance(r, 40) ? ((uint32_t)rnd(r) & ~3u) | 1u : 0;
 	}
 	return o;
 }
