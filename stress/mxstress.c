@@ -1343,6 +1343,25 @@ static void op_ws_wait(struct thread *th)
 			       "waitset_wait: cookie %#" PRIx64 " twice in one wait",
 			       res[i].cookie);
 	}
+	/*
+	 * A consumer removes what was cancelled: else those entries, whose
+	 * result holds for ever, keep every wait from sleeping.
+	 */
+	pthread_mutex_lock(&ws_lock);
+	for (i = 0; i < num && i < cap; i++) {
+		if (res[i].wait_result != ERR_CANCELLED)
+			continue;
+		for (j = 0; j < (uint32_t)ws_n && ws_ck[j] != res[i].cookie; j++)
+			;
+		if (j == (uint32_t)ws_n)
+			continue;	/* another thread removed it */
+		s = mx_waitset_remove(wset, res[i].cookie);
+		EXPECT(s == NO_ERROR, "waitset_remove of a cancelled entry: %s",
+		       st(s));
+		ws_ck[j] = ws_ck[--ws_n];
+		atomic_fetch_add(&sh->ws_removes, 1);
+	}
+	pthread_mutex_unlock(&ws_lock);
 }
 
 /*
