@@ -4281,7 +4281,10 @@ static bool ws_close(struct worker *w, int wi)
 	return ws_done(w, c, res, ok, line);
 }
 
-/* What no wait set handle allows: duplicate, send, wait on it; get_info. */
+/*
+ * What no wait set handle allows: duplicate, send, export, wait on it;
+ * and get_info.
+ */
 static bool ws_misuse(struct worker *w, int wi, uint32_t x)
 {
 	int32_t v = w->m->ws[wi].value, p[2] = { 0, 0 };
@@ -4292,7 +4295,20 @@ static bool ws_misuse(struct worker *w, int wi, uint32_t x)
 	int res = 0;
 	bool ok;
 
-	switch (x % 5) {
+	switch (x % 6) {
+	case 5: {
+		struct mx_ioc_handle_export ex = { .handle = (uint32_t)v,
+						   .flags = MX_EXPORT_CLOEXEC,
+						   .fd = -1 };
+
+		res = ws_ioctl(w, MX_IOC_HANDLE_EXPORT, &ex, NULL);
+		snprintf(line, sizeof(line), "waitset misuse: export ws=%d", v);
+		c->expect = EB(EACCES);
+		ok = res == EACCES;
+		if (!res && ex.fd >= 0)
+			close(ex.fd);
+		break;
+	}
 	case 0: {
 		struct mx_ioc_handle_dup d = { .handle = (uint32_t)v,
 					       .rights = MX_RIGHT_SAME_RIGHTS };
