@@ -29,7 +29,13 @@
  * signalled (object_signal), asked about (handle_get_info), waited on alone
  * and beside endpoints, sent in messages with endpoints, nested, lost in
  * cycles, exported, handed to children, given to pipe calls, and raced
- * against a helper's object_signal, close, dup or replace.
+ * against a helper's object_signal, close, dup or replace. Wait sets (ABI
+ * 2.2) are made, filled with entries on the sequence's events and
+ * endpoints (cookies new or taken, handles without READ, the wait set
+ * itself), emptied, waited on (poll or short deadlines, small or NULL or
+ * unwritable result buffers, restarted) while their entries' handles are
+ * signalled, written, closed, replaced and sent away, closed, and misused
+ * (duplicated, sent, waited on, asked about).
  *
  * The oracle is a model of every handle, object (endpoint or event),
  * queued message and exported descriptor of the worker. Every result must be one the ABI
@@ -46,7 +52,11 @@
  * endpoint whose peer lives in a child) the model accepts every documented
  * outcome; for two concurrent calls, every outcome that some order of the
  * two explains. An outcome no order explains, but that the call's page
- * allows, is an anomaly: reported at the end, a failure only with -S. At
+ * allows, is an anomaly: reported at the end, a failure only with -S. A
+ * wait set wait must report exactly the entries with a result (every one
+ * if they fit, each at most once, max_results their number), each with
+ * its result (satisfied, unsatisfiable, ERR_CANCELLED for a handle gone)
+ * and state as the model has them. At
  * the end the module's live-object counters must be back where they were.
  *
  * Coverage: when /sys/kernel/debug/kcov exists, every thread that issues
@@ -214,14 +224,14 @@ enum opk {
 	OP_CREATE, OP_WRITE, OP_READ, OP_CALL, OP_CLOSE, OP_DUP, OP_REPLACE,
 	OP_WAIT_ONE, OP_WAIT_MANY, OP_EXPORT, OP_IMPORT, OP_CLOSEFD,
 	OP_VERSION, OP_BADCMD, OP_FORK, OP_KILL, OP_ASYNC, OP_NOP, OP_PEEK,
-	OP_PARAM, OP_ECREATE, OP_SIGNAL, OP_INFO, OP_NR
+	OP_PARAM, OP_ECREATE, OP_SIGNAL, OP_INFO, OP_WS, OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
 	"create", "write", "read", "call", "close", "dup", "replace",
 	"wait_one", "wait_many", "export", "import", "closefd",
 	"version", "badcmd", "fork", "kill", "async", "nop", "peek", "param",
-	"event_create", "signal", "get_info",
+	"event_create", "signal", "get_info", "waitset",
 };
 
 /* Ops that are one ioctl of the device. */
@@ -546,7 +556,31 @@ struct mfd {
 	bool open;
 };
 
+/*
+ * Wait sets (ABI 2.2): a few per sequence, each with a few entries. Their
+ * handles are not in live[] (no other op uses them, but exec_ws()'s
+ * misuses); an entry names its watched handle by record, whose liveness
+ * says whether the entry is cancelled.
+ */
+#define MAXWS		4
+#define MAXWSE		24
+
+struct mwse {
+	uint64_t cookie;
+	int hi;			/* the watched handle's record */
+	uint32_t signals;
+};
+
+struct mws {
+	int32_t value;
+	bool live;		/* false: closed, value stale */
+	int n;
+	struct mwse ent[MAXWSE];
+};
+
 struct model {
+	int nws;
+	struct mws ws[MAXWS];
 	int ne, nm, nh, nfd, pool_used, nlive, nstale, stale_pos;
 	uint32_t gcseq;
 	uint64_t next_tag;
@@ -3895,6 +3929,729 @@ static bool exec_async(struct worker *w, const struct op *aop, const struct op *
 	return true;
 }
 
+/* ---- wait sets -------------------------------------------------------- */
+
+/*
+ * OP_WS: one wait set call, a[0] % WS_NR says which, checked against the
+ * model here (not through prep()/step(): no other op names a wait set's
+ * handle, and no helper races these calls). a[1] names the wait set (a
+ * live one, a closed one's stale value, a pipe or event handle, a random
+ * value), sel[0] the watched handle, a[2]..a[5] cookies, signals, buffers,
+ * deadlines, padding and restarted.
+ */
+enum wsc { WS_CREATE, WS_ADD, WS_REMOVE, WS_WAIT, WS_CLOSE, WS_MISUSE, WS_NR };
+
+static long p_max_ws_entries = 65536;
+
+/* What a check accepted, and why it refused (for LAD() and friends). */
+struct wsck {
+	uint32_t expect;
+	char why[240];
+};
+
+/* An entry's result in the model. */
+enum wsr { WR_NONE, WR_OK, WR_BAD, WR_CANCEL, WR_MAYBE };
+
+static int ws_live_of(const struct model *m, int32_t v)
+{
+	int i;
+
+	for (i = 0; i < m->nws; i++)
+		if (m->ws[i].live && m->ws[i].value == v)
+			return i;
+	return -1;
+}
+
+/* The wait set handle a[1] names; *wi its live record, or -1. */
+static int32_t ws_pick(const struct model *m, uint32_t x, int *wi)
+{
+	int i, n = 0, want;
+
+	*wi = -1;
+	for (i = 0; i < m->nws; i++)
+		n += m->ws[i].live;
+	switch (x % 16) {
+	case 12:
+		if (m->nlive)
+			return m->h[m->live[(x >> 4) % (uint32_t)m->nlive]].value;
+		break;
+	case 13:
+		return (int32_t)(mix64(x) & 0x7fffffff);
+	case 14:
+		for (i = m->nws - 1; i >= 0; i--)
+			if (!m->ws[i].live)
+				return m->ws[i].value;
+		break;
+	default:
+		break;
+	}
+	if (!n)
+		return m->nws ? m->ws[0].value : 0x7ffffff0;
+	want = (int)((x >> 4) % (uint32_t)n);
+	for (i = m->nws - 1; i >= 0; i--)
+		if (m->ws[i].live && want-- == 0)
+			break;
+	*wi = i;
+	return m->ws[i].value;
+}
+
+/* The lookup of add, remove and wait: 0 or the errno it must give. */
+static int ws_lookup_err(const struct model *m, int32_t v, int wi)
+{
+	if (wi >= 0)
+		return 0;
+	return m_find(m, v) >= 0 ? EINVAL : EBADSLT;
+}
+
+static int ws_eval(const struct model *m, const struct mwse *e,
+		   struct mx_signals_state *st)
+{
+	st->satisfied = st->satisfiable = 0;
+	if (!m->h[e->hi].live)
+		return WR_CANCEL;
+	if (!m_signals(m, m->h[e->hi].ep, st))
+		return WR_MAYBE;
+	if (st->satisfied & e->signals)
+		return WR_OK;
+	if (!(st->satisfiable & e->signals))
+		return WR_BAD;
+	return WR_NONE;
+}
+
+static int ws_find_cookie(const struct mws *s, uint64_t cookie)
+{
+	int k;
+
+	for (k = 0; k < s->n; k++)
+		if (s->ent[k].cookie == cookie)
+			return k;
+	return -1;
+}
+
+static bool ck_ws_create(struct model *m, struct wsck *c, int res,
+			 uint32_t pad, int32_t v)
+{
+	int i;
+
+	LAD(t_of(pad != 0), EINVAL);
+	ALSO(ENOMEM);
+	OKPOINT();
+	if (v <= 0 || m_find(m, v) >= 0 || ws_live_of(m, v) >= 0)
+		BAD("the new wait set handle %d is not a new value", v);
+	for (i = 0; i < m->nws && m->ws[i].live; i++)
+		;
+	if (i == MAXWS)
+		BAD("no room in the model (exec_ws() should have closed one)");
+	if (i == m->nws)
+		m->nws++;
+	m->ws[i].value = v;
+	m->ws[i].live = true;
+	m->ws[i].n = 0;
+	return true;
+}
+
+static bool ck_ws_add(struct model *m, struct wsck *c, int res,
+		      const struct mx_ioc_waitset_add *a, int wi)
+{
+	int hi = m_find(m, (int32_t)a->handle), lk;
+	int self = ws_live_of(m, (int32_t)a->handle);
+	struct mws *s;
+
+	LAD(t_of(a->pad != 0), EINVAL);
+	lk = ws_lookup_err(m, (int32_t)a->waitset, wi);
+	if (lk)
+		LAD(T_YES, lk);
+	s = &m->ws[wi];
+	LAD(t_of(hi < 0 && self < 0), EINVAL);
+	if (hi >= 0)
+		LAD(t_not(m_has(m, hi, MX_RIGHT_READ)), EACCES);
+	LAD(t_of(self >= 0), EOPNOTSUPP);
+	ALSO(ENOMEM);
+	LAD(t_of(ws_find_cookie(s, a->cookie) >= 0), EEXIST);
+	LAD(t_of(s->n >= p_max_ws_entries), ENOMEM);
+	OKPOINT();
+	if (s->n >= MAXWSE)
+		BAD("the model holds only %d entries", MAXWSE);
+	s->ent[s->n].cookie = a->cookie;
+	s->ent[s->n].hi = hi;
+	s->ent[s->n].signals = a->signals;
+	s->n++;
+	return true;
+}
+
+static bool ck_ws_remove(struct model *m, struct wsck *c, int res,
+			 const struct mx_ioc_waitset_remove *a, int wi)
+{
+	int lk = ws_lookup_err(m, (int32_t)a->waitset, wi), k;
+	struct mws *s;
+
+	LAD(t_of(a->pad != 0), EINVAL);
+	if (lk)
+		LAD(T_YES, lk);
+	s = &m->ws[wi];
+	k = ws_find_cookie(s, a->cookie);
+	LAD(t_of(k < 0), ENOENT);
+	OKPOINT();
+	s->ent[k] = s->ent[--s->n];
+	return true;
+}
+
+/* A wait set wait as issued, and what it wrote. */
+struct wsw {
+	struct mx_ioc_waitset_wait a;
+	int wi;
+	uint8_t numk, resk, maxk;
+	uint32_t num_in, num_out, max_out;
+	struct mx_ioc_waitset_result res[MAXWSE + 4];
+};
+
+/* Does result @r match verdict @v with state @st for signals @sig? */
+static bool ws_match(const struct mx_ioc_waitset_result *r, int v,
+		     const struct mx_signals_state *st, uint32_t sig)
+{
+	uint32_t want;
+
+	switch (v) {
+	case WR_NONE:
+		return false;
+	case WR_MAYBE:
+		return (r->wait_result == 0 && (r->state.satisfied & sig)) ||
+		       (r->wait_result == -EBADFD && !(r->state.satisfiable & sig));
+	default:
+		want = v == WR_OK ? 0u : v == WR_BAD ? (uint32_t)-EBADFD :
+		       (uint32_t)-ECANCELED;
+		return (uint32_t)r->wait_result == want &&
+		       r->state.satisfied == st->satisfied &&
+		       r->state.satisfiable == st->satisfiable;
+	}
+}
+
+/*
+ * A wait set wait against the model before (@m) and after (@m1) a
+ * concurrent change of its entries' handles (@m1 == @m: none). Each entry
+ * may be judged before or after it: a result must match one of the two.
+ */
+static bool ck_ws_wait(struct model *m, struct model *m1, struct wsck *c,
+		       int res, const struct wsw *q)
+{
+	struct mx_signals_state st, st1;
+	const struct mws *s;
+	int lk, k, v[MAXWSE], v1[MAXWSE], nd = 0, nmaybe = 0;
+	uint32_t i, j, want;
+	bool seen[MAXWSE] = { false };
+
+	LAD(t_of(q->a.restarted > 1), EINVAL);
+	lk = ws_lookup_err(m, (int32_t)q->a.waitset, q->wi);
+	if (lk == EBADSLT && q->a.restarted)
+		lk = ECANCELED;
+	if (lk)
+		LAD(T_YES, lk);
+	LAD(t_of(q->numk != PK_NORMAL ||
+		 (q->num_in && (q->resk == PK_NULL || q->resk == PK_KERNEL)) ||
+		 q->maxk == PK_KERNEL), EINVAL);
+	s = &m->ws[q->wi];
+	for (k = 0; k < s->n; k++) {
+		v[k] = ws_eval(m, &s->ent[k], &st);
+		v1[k] = ws_eval(m1, &s->ent[k], &st1);
+		if (v[k] != WR_NONE && v[k] != WR_MAYBE &&
+		    v1[k] != WR_NONE && v1[k] != WR_MAYBE)
+			nd++;
+		else if (v[k] != WR_NONE || v1[k] != WR_NONE)
+			nmaybe++;
+	}
+	ALSO(ENOMEM);
+	if (!nd)
+		LAD(nmaybe ? T_MAYBE : T_YES, ETIMEDOUT);
+	/* Results to write, and nowhere to write them. */
+	LAD(t_of(q->resk == PK_UNMAPPED && q->num_in), EINVAL);
+	OKPOINT();
+	if (q->maxk == PK_NORMAL) {
+		if (q->max_out < (uint32_t)nd || q->max_out > (uint32_t)(nd + nmaybe))
+			BAD("max_results %u, but %d entries have a result (%d more may)",
+			    q->max_out, nd, nmaybe);
+		want = q->max_out < q->num_in ? q->max_out : q->num_in;
+		if (q->num_out != want)
+			BAD("num_results %u, not min(%u, max_results %u)",
+			    q->num_out, q->num_in, q->max_out);
+	} else if (q->num_out > q->num_in ||
+		   (q->num_out < q->num_in && (q->num_out < (uint32_t)nd ||
+					       q->num_out > (uint32_t)(nd + nmaybe)))) {
+		BAD("num_results %u of %u, with %d entries with a result (%d more may)",
+		    q->num_out, q->num_in, nd, nmaybe);
+	}
+	for (i = 0; i < q->num_out; i++) {
+		const struct mx_ioc_waitset_result *r = &q->res[i];
+
+		k = ws_find_cookie(s, r->cookie);
+		if (k < 0)
+			BAD("result %u: cookie %" PRIu64 " is no entry's", i,
+			    (uint64_t)r->cookie);
+		if (seen[k])
+			BAD("result %u: cookie %" PRIu64 " reported twice in one wait",
+			    i, (uint64_t)r->cookie);
+		seen[k] = true;
+		if (r->reserved)
+			BAD("result %u: reserved %u", i, r->reserved);
+		ws_eval(m, &s->ent[k], &st);
+		ws_eval(m1, &s->ent[k], &st1);
+		if (!ws_match(r, v[k], &st, s->ent[k].signals) &&
+		    !ws_match(r, v1[k], &st1, s->ent[k].signals))
+			BAD("result %u: cookie %" PRIu64 " %d {%x,%x} for signals %x; the model has %s {%x,%x}%s",
+			    i, (uint64_t)r->cookie, r->wait_result,
+			    r->state.satisfied, r->state.satisfiable,
+			    s->ent[k].signals,
+			    v[k] == WR_NONE ? "no result" : v[k] == WR_OK ? "satisfied" :
+			    v[k] == WR_BAD ? "unsatisfiable" : v[k] == WR_CANCEL ?
+			    "cancelled" : "either", st.satisfied, st.satisfiable,
+			    m1 != m ? " before the helper's call" : "");
+	}
+	/* Every result fitted: every entry that surely had one is there. */
+	if (q->num_out < q->num_in || (q->maxk == PK_NORMAL && q->num_out == q->max_out))
+		for (j = 0; j < (uint32_t)s->n; j++)
+			if (!seen[j] && v[j] != WR_NONE && v[j] != WR_MAYBE &&
+			    v1[j] != WR_NONE && v1[j] != WR_MAYBE)
+				BAD("entry %" PRIu64 " has a result but was not reported",
+				    (uint64_t)s->ent[j].cookie);
+	return true;
+}
+
+static uint64_t ws_ptr(uint8_t kind, void *normal)
+{
+	switch (kind) {
+	case PK_NORMAL:
+		return (uint64_t)(uintptr_t)normal;
+	case PK_UNMAPPED:
+		return (uint64_t)(uintptr_t)hole;
+	case PK_KERNEL:
+		return kernel_addrs[0];
+	default:
+		return 0;
+	}
+}
+
+static int ws_ioctl(struct worker *w, unsigned long cmd, void *arg, long *ret)
+{
+	long r;
+
+	errno = 0;
+	r = ioctl(w->devfd, cmd, arg);
+	if (ret)
+		*ret = r;
+	kcov_collect(w, &w->tc.kc);
+	return r == -1 ? errno : 0;
+}
+
+static bool ws_done(struct worker *w, struct wsck *c, int res, bool ok,
+		    const char *line)
+{
+	char exp[200], extra[900];
+
+	atomic_fetch_add_explicit(&sh->hist[OP_WS][eidx(res)], 1,
+				  memory_order_relaxed);
+	ev_add(EV_CALLS, 1);
+	sb_printf(&w->trace, "  %2d %s -> %s\n", w->opno, line, ename(res));
+	if (ok)
+		return true;
+	eset_str(c->expect, exp, sizeof(exp));
+	snprintf(extra, sizeof(extra),
+		 "  call: %s\n  result %s (%s); the model expected %s%s%s\n",
+		 line, ename(res), mxf_status_name(res), exp,
+		 c->why[0] ? ": " : "", c->why);
+	report(w, "the result contradicts the documented behaviour", NULL, extra);
+	return false;
+}
+
+static bool ws_close(struct worker *w, int wi)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	int32_t v = w->m->ws[wi].value;
+	char line[120];
+	int res = ws_ioctl(w, MX_IOC_HANDLE_CLOSE, &v, NULL);
+	bool ok;
+
+	snprintf(line, sizeof(line), "waitset close ws=%d (%d entries)", v,
+		 w->m->ws[wi].n);
+	c->expect = EB(0);
+	ok = res == 0;
+	if (ok) {
+		w->m->ws[wi].live = false;
+		w->m->ws[wi].n = 0;
+	}
+	return ws_done(w, c, res, ok, line);
+}
+
+/*
+ * What no wait set handle allows: duplicate, send, export, wait on it;
+ * and get_info.
+ */
+static bool ws_misuse(struct worker *w, int wi, uint32_t x)
+{
+	int32_t v = w->m->ws[wi].value, p[2] = { 0, 0 };
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	char line[160];
+	long ret = 0;
+	int res = 0;
+	bool ok;
+
+	switch (x % 6) {
+	case 5: {
+		struct mx_ioc_handle_export ex = { .handle = (uint32_t)v,
+						   .flags = MX_EXPORT_CLOEXEC,
+						   .fd = -1 };
+
+		res = ws_ioctl(w, MX_IOC_HANDLE_EXPORT, &ex, NULL);
+		snprintf(line, sizeof(line), "waitset misuse: export ws=%d", v);
+		c->expect = EB(EACCES);
+		ok = res == EACCES;
+		if (!res && ex.fd >= 0)
+			close(ex.fd);
+		break;
+	}
+	case 0: {
+		struct mx_ioc_handle_dup d = { .handle = (uint32_t)v,
+					       .rights = MX_RIGHT_SAME_RIGHTS };
+
+		res = ws_ioctl(w, MX_IOC_HANDLE_DUPLICATE, &d, NULL);
+		snprintf(line, sizeof(line), "waitset misuse: duplicate ws=%d", v);
+		c->expect = EB(EACCES);
+		ok = res == EACCES;
+		break;
+	}
+	case 1: {
+		struct mx_ioc_msgpipe_create pc = { .handles = (uint64_t)(uintptr_t)p };
+		struct mx_ioc_msgpipe_write wr = { 0 };
+		int r2;
+
+		if (ws_ioctl(w, MX_IOC_MSGPIPE_CREATE, &pc, NULL))
+			return true;
+		wr.handle = (uint32_t)p[0];
+		wr.handles = (uint64_t)(uintptr_t)&v;
+		wr.num_handles = 1;
+		res = ws_ioctl(w, MX_IOC_MSGPIPE_WRITE, &wr, NULL);
+		r2 = ws_ioctl(w, MX_IOC_HANDLE_CLOSE, &p[0], NULL);
+		r2 |= ws_ioctl(w, MX_IOC_HANDLE_CLOSE, &p[1], NULL);
+		snprintf(line, sizeof(line),
+			 "waitset misuse: send ws=%d through a new pipe", v);
+		c->expect = EB(EACCES);
+		ok = res == EACCES && !r2;
+		if (r2)
+			snprintf(c->why, sizeof(c->why), "closing the new pipe failed");
+		break;
+	}
+	case 2: {
+		struct mx_ioc_wait_one wo = { .handle = (uint32_t)v,
+					      .signals = MX_SIGNAL_READABLE };
+
+		res = ws_ioctl(w, MX_IOC_WAIT_ONE, &wo, NULL);
+		snprintf(line, sizeof(line), "waitset misuse: wait_one ws=%d", v);
+		c->expect = EB(EOPNOTSUPP);
+		ok = res == EOPNOTSUPP;
+		break;
+	}
+	case 3: {
+		uint32_t sig = MX_SIGNAL_READABLE;
+		struct mx_ioc_wait_many wm = {
+			.count = 1, .handles = (uint64_t)(uintptr_t)&v,
+			.signals = (uint64_t)(uintptr_t)&sig,
+		};
+
+		res = ws_ioctl(w, MX_IOC_WAIT_MANY, &wm, NULL);
+		snprintf(line, sizeof(line), "waitset misuse: wait_many [ws=%d]", v);
+		c->expect = EB(EOPNOTSUPP);
+		ok = res == EOPNOTSUPP;
+		break;
+	}
+	default: {
+		struct mx_handle_basic_info bi;
+		struct mx_ioc_handle_get_info gi = {
+			.handle = (uint32_t)v, .topic = MX_INFO_HANDLE_BASIC,
+			.info = (uint64_t)(uintptr_t)&bi, .info_size = sizeof(bi),
+		};
+
+		memset(&bi, 0xa5, sizeof(bi));
+		res = ws_ioctl(w, MX_IOC_HANDLE_GET_INFO, &gi, &ret);
+		snprintf(line, sizeof(line), "waitset get_info ws=%d", v);
+		c->expect = EB(0);
+		ok = res == 0 && ret == (long)sizeof(bi) &&
+		     bi.type == MX_OBJ_TYPE_WAIT_SET &&
+		     bi.rights == (MX_RIGHT_READ | MX_RIGHT_WRITE) &&
+		     bi.props == MX_OBJ_PROP_NONE && bi.koid && !bi.reserved;
+		if (res == 0 && !ok)
+			snprintf(c->why, sizeof(c->why),
+				 "returned %ld: type %u rights %#x props %u koid %" PRIu64,
+				 ret, bi.type, bi.rights, bi.props, (uint64_t)bi.koid);
+		break;
+	}
+	}
+	return ws_done(w, c, res, ok, line);
+}
+
+/*
+ * The helper thread's call during a wait set wait (op->a[6] & 3 == 1):
+ * an object_signal of an event, a close or a write of a handle, or the
+ * close of the wait set itself (act 3). Prepared in @hc; false if none.
+ */
+static bool ws_helper_prep(struct worker *w, const struct op *op, int act,
+			   int32_t wsv, struct call *hc)
+{
+	static struct op hop;
+
+	memset(&hop, 0, sizeof(hop));
+	hop.a[7] = op->a[7];
+	hop.sel[0] = op->sel[0];
+	switch (act) {
+	case 0:
+		hop.kind = OP_SIGNAL;
+		hop.sel[0] = SEL(SC_EVENT, (op->a[6] >> 8) % 4);
+		hop.a[1] = MX_SIGNAL_SIGNAL0 << ((op->a[6] >> 10) % 5);
+		hop.a[0] = (op->a[6] >> 13) & 1 ? MX_SIGNAL_SIGNAL_ALL & ~hop.a[1] : 0;
+		break;
+	case 1:
+		hop.kind = OP_CLOSE;
+		break;
+	case 2:
+		hop.kind = OP_WRITE;
+		hop.a[0] = 8;
+		break;
+	default:
+		hop.kind = OP_CLOSE;
+		break;
+	}
+	if (!w->m->nlive && act != 3)
+		return false;
+	prep(w, &w->htc, w->m, &hop, hc, 0, true);
+	if (act == 3) {
+		/* Placed normally (hop.place 0): the copy the kernel reads. */
+		hc->a.close = wsv;
+		memcpy(hc->argp, &wsv, sizeof(wsv));
+	}
+	return true;
+}
+
+/* One waitset_wait, checked; @op NULL: the end-of-sequence poll of @wi. */
+static bool ws_wait(struct worker *w, const struct op *op, int wi_end)
+{
+	static struct wsw q;
+	struct model *m = w->m, *m1 = w->m;
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	struct call *hc = &g_hcall;
+	char line[240];
+	uint32_t x = op ? op->a[4] : 0xffffffffu, dl = op ? (op->a[4] >> 16) % 8 : 0;
+	int res, tries = 0, act = -1, hs;
+	bool ok;
+
+	memset(&q, 0, sizeof(q));
+	if (op) {
+		q.a.waitset = (uint32_t)ws_pick(m, op->a[1], &q.wi);
+		q.num_in = op->a[3] % 8 == 0 ? 0 : op->a[3] % (MAXWSE + 4);
+		q.a.restarted = op->a[5] % 32 == 0 ? 1 : op->a[5] % 32 == 1 ? 2 : 0;
+	} else {
+		q.wi = wi_end;
+		q.a.waitset = (uint32_t)m->ws[wi_end].value;
+		q.num_in = MAXWSE + 1;
+	}
+	q.numk = (x & 15) ? PK_NORMAL : (x & 16) ? PK_NULL : PK_UNMAPPED;
+	q.resk = ((x >> 8) & 15) ? PK_NORMAL :
+		 ((x >> 5) % 3 == 0) ? PK_NULL : ((x >> 5) % 3 == 1) ? PK_UNMAPPED : PK_KERNEL;
+	q.maxk = ((x >> 12) & 7) == 0 ? PK_NULL : ((x >> 12) & 7) == 1 ? PK_KERNEL : PK_NORMAL;
+	q.a.num_results = ws_ptr(q.numk, &q.num_out);
+	q.a.results = ws_ptr(q.resk, q.res);
+	q.a.max_results = ws_ptr(q.maxk, &q.max_out);
+	q.a.deadline = dl < 5 ? 0 : dl == 5 ? 1 : now_ns() + 200000 + (x >> 20) * 2000;
+	memset(q.res, 0xa5, sizeof(q.res));
+	q.max_out = 0xa5a5a5a5u;
+	if (op && (op->a[6] & 3) == 1 && q.wi >= 0 && !q.a.restarted) {
+		act = (int)((op->a[6] >> 2) % 4);
+		if (!ws_helper_prep(w, op, act, m->ws[q.wi].value, hc))
+			act = -1;
+		/* The helper acts within the wait's deadline, mostly. */
+		dl = 7;
+		q.a.deadline = now_ns() + 1000000 + (op->a[6] >> 16) % 4000 * 1000;
+	}
+	if (act >= 0) {
+		atomic_store(&w->wd_fired, 0);
+		atomic_store(&w->main_infinite, 0);
+		atomic_store(&w->main_busy, 1);
+		pthread_mutex_lock(&w->mu);
+		w->hcall = hc;
+		w->hact = ACT_CLOSE;
+		w->hdelay = (op->a[6] >> 4) % 1500;
+		w->hstate = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	do {
+		q.num_out = q.num_in;
+		res = ws_ioctl(w, MX_IOC_WAITSET_WAIT, &q.a, NULL);
+	} while (res == EINTR && ++tries < 30);
+	if (act >= 0) {
+		struct timespec ts;
+
+		atomic_store(&w->main_busy, 0);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 60;
+		pthread_mutex_lock(&w->mu);
+		while (w->hstate != 2)
+			if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
+				break;
+		hs = w->hstate;
+		w->hstate = 0;
+		pthread_mutex_unlock(&w->mu);
+		if (hs != 2) {
+			report(w, "the helper thread's call did not finish within 60 s", hc, NULL);
+			return false;
+		}
+		kcov_collect(w, &w->htc.kc);
+		ev_add(EV_ASYNC, 1);
+		sb_printf(&w->trace, "  %2d+ helper (%s after %u us):\n", w->opno,
+			  act == 3 ? "close of the wait set" : op_names[hc->kind],
+			  w->hdelay);
+		if (act == 3) {
+			sb_printf(&w->trace, "  %2d+ close ws=%d -> %s\n", w->opno,
+				  hc->a.close, ename(res_of(hc)));
+			if (res_of(hc)) {
+				report(w, "closing a live wait set failed", hc, NULL);
+				return false;
+			}
+		} else {
+			count_result(w, hc);
+			trace_call(w, hc, "+");
+			if (!doc_ok(w, hc))
+				return false;
+			m_copy(w->mt, w->m);
+			if (!step(w->mt, hc, PH_ALL, false)) {
+				report(w, "the helper's call during a wait set wait contradicts the model",
+				       hc, NULL);
+				return false;
+			}
+			m1 = w->mt;
+		}
+	}
+	snprintf(line, sizeof(line),
+		 "waitset wait ws=%d%s num=%u (%s) results %s max %s dl %u restarted %u%s: %u results, max %u",
+		 (int32_t)q.a.waitset, q.wi >= 0 ? "" : " (not a live wait set)",
+		 q.num_in, pk_names[q.numk], pk_names[q.resk], pk_names[q.maxk], dl,
+		 q.a.restarted, act >= 0 ? " (helper acting)" : "", q.num_out, q.max_out);
+	if (act == 3) {
+		/* Before the close, or it ended the wait, or came before it. */
+		ok = res == ECANCELED || res == EBADSLT ||
+		     ck_ws_wait(m, m, c, res, &q);
+		c->expect |= EB(ECANCELED) | EB(EBADSLT);
+		m->ws[q.wi].live = false;
+		m->ws[q.wi].n = 0;
+		return ws_done(w, c, res, ok, line);
+	}
+	ok = ck_ws_wait(m, m1, c, res, &q);
+	if (m1 != m) {
+		/* The helper's call happened: its model is the model now. */
+		w->mt = w->m;
+		w->m = m1;
+	}
+	return ws_done(w, c, res, ok, line);
+}
+
+static bool exec_ws(struct worker *w, const struct op *op)
+{
+	struct model *m = w->m;
+	uint32_t sub = op->a[0] % WS_NR;
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	char line[200];
+	int wi, i, nlive = 0, res;
+	bool ok;
+
+	if (w->in_child || w->devfd < 0)
+		return true;
+	for (i = 0; i < m->nws; i++)
+		nlive += m->ws[i].live;
+	if (!nlive && sub != WS_CREATE && op->a[1] % 16 < 12)
+		sub = WS_CREATE;
+	if (sub == WS_CREATE && nlive == MAXWS)
+		sub = WS_CLOSE;
+	switch (sub) {
+	case WS_CREATE: {
+		struct mx_ioc_waitset_create a = {
+			.handle = -7, .pad = op->a[5] % 16 == 3 ? 1 + op->a[2] % 7 : 0,
+		};
+
+		res = ws_ioctl(w, MX_IOC_WAITSET_CREATE, &a, NULL);
+		snprintf(line, sizeof(line), "waitset create pad=%u: ws=%d", a.pad,
+			 a.handle);
+		ok = ck_ws_create(m, c, res, a.pad, a.handle);
+		return ws_done(w, c, res, ok, line);
+	}
+	case WS_ADD: {
+		struct mx_ioc_waitset_add a = { 0 };
+		uint32_t k = op->a[3];
+
+		a.waitset = (uint32_t)ws_pick(m, op->a[1], &wi);
+		a.handle = (uint32_t)(op->a[2] % 10 == 0 ? (int32_t)a.waitset :
+			    resolve(m, w->idx, op->sel[0], 0, 0));
+		a.signals = op->a[4] % 5 == 0 ? (op->a[4] >> 3) & 0xff :
+			    op->a[4] % 5 == 1 ? MX_SIGNAL_SIGNAL0 << ((op->a[4] >> 3) % 5) :
+			    op->a[4] % 5 == 2 ? MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED :
+			    op->a[4] % 5 == 3 ? MX_SIGNAL_WRITABLE :
+			    MX_SIGNAL_PEER_CLOSED | MX_SIGNAL_SIGNAL_ALL;
+		a.pad = op->a[5] % 16 == 3 ? 1 : 0;
+		a.cookie = k & 0x100 ? ~0ull - (k >> 9) % 4 : (k >> 3) % 32;
+		/* A cookie taken: always when the model's entries are full. */
+		if (wi >= 0 && m->ws[wi].n &&
+		    (k % 8 == 0 || m->ws[wi].n >= MAXWSE))
+			a.cookie = m->ws[wi].ent[(k >> 3) % (uint32_t)m->ws[wi].n].cookie;
+		res = ws_ioctl(w, MX_IOC_WAITSET_ADD, &a, NULL);
+		snprintf(line, sizeof(line),
+			 "waitset add ws=%d%s h=%d signals=%#x cookie=%" PRIu64 " pad=%u",
+			 (int32_t)a.waitset, wi >= 0 ? "" : " (not a live wait set)",
+			 (int32_t)a.handle, a.signals, (uint64_t)a.cookie, a.pad);
+		ok = ck_ws_add(m, c, res, &a, wi);
+		return ws_done(w, c, res, ok, line);
+	}
+	case WS_REMOVE: {
+		struct mx_ioc_waitset_remove a = { 0 };
+		uint32_t k = op->a[3];
+
+		a.waitset = (uint32_t)ws_pick(m, op->a[1], &wi);
+		a.pad = op->a[5] % 16 == 3 ? 1 : 0;
+		a.cookie = 1000 + k % 64;
+		if (wi >= 0 && m->ws[wi].n && k % 4)
+			a.cookie = m->ws[wi].ent[(k >> 2) % (uint32_t)m->ws[wi].n].cookie;
+		res = ws_ioctl(w, MX_IOC_WAITSET_REMOVE, &a, NULL);
+		snprintf(line, sizeof(line),
+			 "waitset remove ws=%d%s cookie=%" PRIu64 " pad=%u",
+			 (int32_t)a.waitset, wi >= 0 ? "" : " (not a live wait set)",
+			 (uint64_t)a.cookie, a.pad);
+		ok = ck_ws_remove(m, c, res, &a, wi);
+		return ws_done(w, c, res, ok, line);
+	}
+	case WS_WAIT:
+		return ws_wait(w, op, -1);
+	default:
+		/* Close or misuse one of the live wait sets. */
+		ws_pick(m, op->a[1] & ~15u, &wi);
+		if (wi < 0)
+			return true;
+		return sub == WS_CLOSE ? ws_close(w, wi) : ws_misuse(w, wi, op->a[2]);
+	}
+}
+
+/* At the end of a sequence: every live wait set reports exactly. */
+static bool ws_final(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->m->nws; i++) {
+		if (!w->m->ws[i].live)
+			continue;
+		w->opno = 300 + i;
+		if (!ws_wait(w, NULL, i))
+			return false;
+	}
+	return true;
+}
+
 /* ---- children --------------------------------------------------------- */
 
 static bool exec_sync(struct worker *w, const struct op *op);
@@ -4397,6 +5154,9 @@ static bool run_prog(struct worker *w, const struct prog *p)
 		case OP_CLOSEFD:
 			ok = exec_closefd(w, op);
 			break;
+		case OP_WS:
+			ok = exec_ws(w, op);
+			break;
 		case OP_NOP:
 			break;
 		case OP_PEEK:
@@ -4427,7 +5187,7 @@ static bool run_prog(struct worker *w, const struct prog *p)
 	}
 	if (atomic_load(&sh->stop))
 		return true;
-	if (!final_checks(w) || !reap_children(w))
+	if (!final_checks(w) || !ws_final(w) || !reap_children(w))
 		return false;
 	for (k = 0; k < w->m->ne; k++)
 		if (!w->m->ep[k].foreign)
@@ -4783,6 +5543,14 @@ static void gen_op(struct mxf_rng *r, struct op *o, int kind, bool child)
 		for (i = 0; i < o->nsel; i++)
 			o->sel[1 + i] = chance(r, 60) ? SEL(SC_NEW, rn(r, 3)) : g_sel(r);
 		break;
+	case OP_WS:
+		i = rn(r, 100);
+		o->a[0] = i < 14 ? WS_CREATE : i < 48 ? WS_ADD : i < 58 ? WS_REMOVE :
+			  i < 86 ? WS_WAIT : i < 90 ? WS_CLOSE : WS_MISUSE;
+		for (i = 1; i < 7; i++)
+			o->a[i] = (uint32_t)rnd(r);
+		o->sel[0] = chance(r, 50) ? SEL(SC_NEW, rn(r, 4)) : g_sel(r);
+		break;
 	case OP_ASYNC:
 		i = rn(r, 112);
 		o->a[0] = i < 24 ? ACT_SIGNAL : i < 38 ? ACT_CLOSE : i < 60 ? ACT_WRITE :
@@ -4807,17 +5575,19 @@ static int pick_kind(struct mxf_rng *r, bool child)
 		[OP_WAIT_MANY] = 6, [OP_EXPORT] = 4, [OP_IMPORT] = 4,
 		[OP_CLOSEFD] = 2, [OP_VERSION] = 1, [OP_BADCMD] = 1,
 		[OP_FORK] = 2, [OP_KILL] = 1, [OP_PEEK] = 1, [OP_PARAM] = 1,
-		[OP_ECREATE] = 4, [OP_SIGNAL] = 4, [OP_INFO] = 4,
+		[OP_ECREATE] = 4, [OP_SIGNAL] = 4, [OP_INFO] = 4, [OP_WS] = 10,
 	};
 	uint32_t total = 0, x;
 	int k;
 
 	for (k = 0; k < OP_NR; k++)
-		if (!child || (k != OP_FORK && k != OP_KILL && k != OP_PARAM))
+		if (!child || (k != OP_FORK && k != OP_KILL && k != OP_PARAM &&
+			       k != OP_WS))
 			total += w_parent[k];
 	x = rn(r, total);
 	for (k = 0; k < OP_NR; k++) {
-		if (child && (k == OP_FORK || k == OP_KILL || k == OP_PARAM))
+		if (child && (k == OP_FORK || k == OP_KILL || k == OP_PARAM ||
+			      k == OP_WS))
 			continue;
 		if (x < w_parent[k])
 			return k;
@@ -5218,11 +5988,100 @@ static void gen_event_pattern(struct mxf_rng *r, struct prog *p, bool child)
 }
 
 /* Ops that build a structure, or a race. */
+/* A wait set call of @sub on the newest live wait set, plain arguments. */
+static struct op *emit_ws(struct prog *p, struct mxf_rng *r, uint32_t sub)
+{
+	struct op *o = emit(p, r, OP_WS, false);
+
+	if (o) {
+		o->a[0] = sub;
+		o->a[1] = 0;			/* the newest live wait set */
+		o->a[2] = 1 + 10 * rn(r, 100);	/* a selected handle */
+		o->a[5] = 5;			/* no padding, not restarted */
+		/* Every buffer writable; poll, or a short deadline. */
+		o->a[4] = 1u | 1u << 8 | 2u << 12 |
+			  (chance(r, 70) ? 0u : 6u << 16 | rn(r, 400) << 20);
+		o->a[3] = 1 + rn(r, MAXWSE + 2);
+		if (o->a[3] % 8 == 0)
+			o->a[3]++;
+		/* A wait: the helper acts on an entry's handle meanwhile. */
+		o->a[6] = chance(r, 40) ? ((uint32_t)rnd(r) & ~3u) | 1u : 0;
+	}
+	return o;
+}
+
+/*
+ * A wait set over new events and pipes: entries added, their handles
+ * signalled, written, closed, replaced and sent away, waits, removes.
+ */
+static void gen_ws_pattern(struct mxf_rng *r, struct prog *p)
+{
+	uint32_t i, n = 1 + rn(r, 6), x;
+	struct op *o;
+
+	emit_ws(p, r, WS_CREATE);
+	for (i = 0; i < n && p->n < MAX_OPS - 8; i++) {
+		if (chance(r, 50))
+			emit_ecreate(p, r);
+		else
+			emit_create(p, r, false);
+		o = emit_ws(p, r, WS_ADD);
+		if (o) {
+			/* cookie i, or one taken; a handle of the newest pair */
+			o->a[3] = chance(r, 90) ? i << 3 | 1 : 0;
+			o->a[4] = rnd(r);
+			o->sel[0] = SEL(SC_NEW, rn(r, 2));
+		}
+		if (chance(r, 40))
+			emit_ws(p, r, WS_WAIT);
+	}
+	n = 2 + rn(r, 8);
+	for (i = 0; i < n && p->n < MAX_OPS - 2; i++) {
+		x = rn(r, 100);
+		if (x < 20)
+			emit_osig(p, r, SEL(SC_EVENT, rn(r, 4)), rn(r, 2) ?
+				  MX_SIGNAL_SIGNAL_ALL : 0,
+				  MX_SIGNAL_SIGNAL0 << rn(r, 5));
+		else if (x < 35)
+			emit_send(p, r, SEL(SC_NEW, rn(r, 6)), 0, NULL);
+		else if (x < 45)
+			emit_read(p, r, SEL(SC_READABLE, rn(r, 4)));
+		else if (x < 55) {
+			o = emit(p, r, OP_CLOSE, false);
+			if (o)
+				o->sel[0] = SEL(SC_NEW, rn(r, 6));
+		} else if (x < 60)
+			emit_hop(p, r, OP_REPLACE, SEL(SC_NEW, rn(r, 6)),
+				 MX_RIGHT_SAME_RIGHTS);
+		else if (x < 64)
+			emit_hop(p, r, OP_DUP, SEL(SC_EVENT, rn(r, 4)),
+				 MX_RIGHT_SAME_RIGHTS);
+		else if (x < 70) {
+			uint32_t h = SEL(SC_NEW, rn(r, 6));
+
+			emit_send(p, r, SEL(SC_NEW, rn(r, 6)), 1, &h);
+		} else if (x < 88)
+			emit_ws(p, r, WS_WAIT);
+		else if (x < 94) {
+			o = emit_ws(p, r, WS_REMOVE);
+			if (o)
+				o->a[3] = 1 + 4 * rn(r, 8);
+		} else {
+			emit_ws(p, r, chance(r, 30) ? WS_CLOSE : WS_MISUSE);
+		}
+	}
+	emit_ws(p, r, WS_WAIT);
+}
+
 static void gen_pattern(struct mxf_rng *r, struct prog *p, bool child)
 {
 	uint32_t x, hs[4] = { 0 }, i, n;
 	struct op *o;
 
+	if (!child && chance(r, 12)) {
+		gen_ws_pattern(r, p);
+		return;
+	}
 	if (chance(r, 25)) {
 		gen_event_pattern(r, p, child);
 		return;
@@ -5450,7 +6309,8 @@ static void gen_child_ops(struct mxf_rng *r, struct prog *p, int n)
 	/* Patterns may have put ops a child does not run. */
 	for (n = 0; n < p->n; n++)
 		if (p->op[n].kind == OP_ASYNC || p->op[n].kind == OP_FORK ||
-		    p->op[n].kind == OP_KILL || p->op[n].kind == OP_PARAM)
+		    p->op[n].kind == OP_KILL || p->op[n].kind == OP_PARAM ||
+		    p->op[n].kind == OP_WS)
 			p->op[n].kind = OP_NOP;
 }
 
@@ -6174,6 +7034,8 @@ int main(int argc, char **argv)
 	if (mx_param_read("max_queued_bytes") > 0)
 		p_max_bytes = mx_param_read("max_queued_bytes");
 	p_max_nesting = mx_param_read("max_nesting");
+	if (mx_param_read("max_waitset_entries") > 0)
+		p_max_ws_entries = mx_param_read("max_waitset_entries");
 	if (sites_path && !load_sites(sites_path))
 		printf("mxsfuzz: cannot read a site list from %s\n", sites_path);
 	kcov_ok = access(KCOV_PATH, R_OK | W_OK) == 0 && text_range(sites_text_size);

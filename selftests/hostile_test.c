@@ -6,8 +6,10 @@
  * at its limit, signal handlers that close the handle a wait sleeps on,
  * unwritable result buffers, no free descriptor, a wait that sees its
  * handle closed and satisfied at once, a table whose owner is gone while
- * another process holds its file, and the per-process handle limit
- * across several opens of the device.
+ * another process holds its file, the per-process handle limit across
+ * several opens of the device, a timed-out wait whose handles change
+ * while its states are stalled, and a read whose turn is claimed again
+ * by a third read.
  *
  * Nothing here sleeps to synchronise: a thread is known to be blocked in
  * the kernel when /proc/self/task/<tid>/stat says 'S' (and its syscall
@@ -1550,6 +1552,221 @@ TEST_F(hostile, max_handles_per_process)
 	EXPECT_EQ(ENOMEM, err);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(0, close(fds[i]));
+}
+
+/* ---- 12. a timed-out wait judges its handles again, in order, at its end -- */
+
+/*
+ * wait_many [A, B] with timeout 0: nothing is satisfied and the deadline
+ * has passed, so the call times out, but first it writes the states, into
+ * a userfaultfd page: it stalls there. Meanwhile A goes and then B is
+ * signalled. Every state the call reports is from its end, so it looks at
+ * the handles again there, in order: A is gone, so ERR_HANDLE_CLOSED at
+ * index 0. Reporting NO_ERROR at index 1 (B's late signal), as the module
+ * did before 2136d42, is explained by no order of events: B's signal
+ * came after A had gone. Two ways for A to go: closed (A and B events),
+ * or, as the stateful fuzzer found it, A = a0 written into its own queue
+ * by its peer B = a1, where it dies in the cycle, which makes B
+ * PEER_CLOSED at the same time.
+ */
+struct hx_late {
+	struct hx_op op;
+	mx_signals_t sigs[2];
+	mx_signals_state_t *states;	/* in the stalling page */
+};
+
+static void *hx_wait_many_late_fn(void *arg)
+{
+	struct hx_late *l = arg;
+
+	hx_op_begin(&l->op);
+	l->op.index = 99;
+	l->op.r = mx_handle_wait_many(2, l->op.hs, l->sigs, 0, &l->op.index,
+				      l->states);
+	atomic_store(&l->op.done, true);
+	return NULL;
+}
+
+static void hx_late_case(struct __test_metadata *_metadata, bool cycle)
+{
+	struct hx_late l = { 0 };
+	struct hx_uffd u;
+	mx_handle_t a = 0, b, p[2];
+	mx_status_t rs = NO_ERROR, rc;
+
+	HX_UFFD_OPEN(&u, false);
+	if (cycle) {
+		ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
+		a = p[0];
+		b = p[1];
+		l.sigs[0] = MX_SIGNAL_READABLE;
+		l.sigs[1] = MX_SIGNAL_PEER_CLOSED;
+	} else {
+		a = mx_event_create(0);
+		b = mx_event_create(0);
+		ASSERT_LT(0, a);
+		ASSERT_LT(0, b);
+		l.sigs[0] = l.sigs[1] = MX_SIGNAL_SIGNAL0;
+	}
+	l.op.hs[0] = a;
+	l.op.hs[1] = b;
+	l.states = (mx_signals_state_t *)u.page;
+	ASSERT_EQ(0, hx_start(&l.op, hx_wait_many_late_fn));
+	ASSERT_TRUE(hx_uffd_wait_fault(&u)) {
+		TH_LOG("the wait never wrote its states (%s)",
+		       atomic_load(&l.op.done) ?
+		       mx_status_get_string(l.op.r) : "still running");
+		hx_uffd_close(&u);
+	}
+	/* Stalled after its deadline: A goes, then B is signalled. */
+	if (cycle) {
+		rc = mx_msgpipe_write(b, "a0", 2, &a, 1, 0);
+	} else {
+		rc = mx_handle_close(a);
+		rs = mx_object_signal(b, 0, MX_SIGNAL_SIGNAL0);
+	}
+	EXPECT_FALSE(atomic_load(&l.op.done));
+	hx_uffd_resolve(&u);
+	ASSERT_EQ(0, hx_join(&l.op, HX_BOUND_S)) {
+		TH_LOG("the wait never returned");
+	}
+	EXPECT_EQ(0, u.err);
+	EXPECT_EQ(NO_ERROR, rc);
+	EXPECT_EQ(NO_ERROR, rs);
+	EXPECT_FALSE(mx_is_valid(a));
+	EXPECT_EQ(ERR_HANDLE_CLOSED, l.op.r) {
+		TH_LOG("%s: %s at index %u", cycle ? "a0 sent into its own queue" :
+		       "event A closed, B signalled",
+		       mx_status_get_string(l.op.r), l.op.index);
+	}
+	EXPECT_EQ(0u, l.op.index);
+	/* B's state is from the end of the wait: it shows the late signal. */
+	EXPECT_EQ(l.sigs[1], l.states[1].satisfied & l.sigs[1]);
+	if (cycle)
+		EXPECT_TRUE(mx_is_peer_closed(b));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(b));
+	hx_uffd_close(&u);
+}
+
+TEST_F_TIMEOUT(hostile, timed_out_wait_rejudged_in_order, 60)
+{
+	hx_late_case(_metadata, false);
+	hx_late_case(_metadata, true);
+}
+
+/* ---- 13. a read waiting for its turn sees a claim taken again ------------ */
+
+/*
+ * Three messages on p0. Read A claims the first and stalls in its
+ * copy-out (userfaultfd page 1); read B finds the head claimed and sleeps;
+ * read C does the same. All run on one CPU, A and C SCHED_FIFO, B
+ * SCHED_OTHER: when A's copy-out is let go, A's claim ends and wakes B
+ * and C, and C runs first, claims the second message and stalls on page
+ * 2 before B runs again. B then finds the head claimed anew and must wait
+ * for the end of that claim too. Before 79f8e79 it slept again without
+ * saying so (wait_event_interruptible() around "no claim"): the end of C's
+ * claim woke nobody, and B slept until something else woke the endpoint.
+ * B must get the third message once C is done, with nothing else done to
+ * the pipe.
+ */
+TEST_F_TIMEOUT(hostile, read_turn_claimed_again, 60)
+{
+	static const char m1[] = "one", m2[] = "two", m3[] = "three";
+	struct sched_param sp = { .sched_priority = 0 };
+	struct hx_op a = { 0 }, b = { 0 }, c = { 0 };
+	struct hx_uffd u1, u2;
+	pthread_attr_t fifo, other;
+	int cpu = sched_getcpu();
+	char bbuf[64] = { 0 };
+	bool b_slept, b_woke;
+	cpu_set_t set;
+	mx_handle_t p[2];
+
+	ASSERT_LE(0, cpu);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	HX_UFFD_OPEN(&u1, false);
+	HX_UFFD_OPEN(&u2, false);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(p[1], (void *)m1, sizeof(m1),
+					     NULL, 0, 0));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(p[1], (void *)m2, sizeof(m2),
+					     NULL, 0, 0));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(p[1], (void *)m3, sizeof(m3),
+					     NULL, 0, 0));
+	ASSERT_EQ(0, pthread_attr_init(&fifo));
+	ASSERT_EQ(0, pthread_attr_init(&other));
+	ASSERT_EQ(0, pthread_attr_setinheritsched(&fifo,
+						  PTHREAD_EXPLICIT_SCHED));
+	ASSERT_EQ(0, pthread_attr_setinheritsched(&other,
+						  PTHREAD_EXPLICIT_SCHED));
+	ASSERT_EQ(0, pthread_attr_setschedpolicy(&other, SCHED_OTHER));
+	ASSERT_EQ(0, pthread_attr_setschedparam(&other, &sp));
+	sp.sched_priority = 10;
+	ASSERT_EQ(0, pthread_attr_setschedpolicy(&fifo, SCHED_FIFO));
+	ASSERT_EQ(0, pthread_attr_setschedparam(&fifo, &sp));
+
+	a.h = b.h = c.h = p[0];
+	a.buf = u1.page;
+	c.buf = u2.page;
+	b.buf = bbuf;
+	a.nb = b.nb = c.nb = 64;
+	ASSERT_EQ(0, hx_start_attr(&a, hx_read_fn, &fifo));
+	ASSERT_TRUE(hx_uffd_wait_fault(&u1)) {
+		TH_LOG("read A's copy-out never touched page 1");
+	}
+	ASSERT_EQ(0, hx_start_attr(&b, hx_read_fn, &other));
+	ASSERT_TRUE(hx_wait_blocked(&b)) {
+		TH_LOG("read B did not wait for A's claim");
+	}
+	ASSERT_EQ(0, hx_start_attr(&c, hx_read_fn, &fifo));
+	ASSERT_TRUE(hx_wait_blocked(&c)) {
+		TH_LOG("read C did not wait for A's claim");
+	}
+	pthread_attr_destroy(&fifo);
+	pthread_attr_destroy(&other);
+
+	/* A's claim ends; C, first on the CPU, claims m2 and stalls. */
+	hx_uffd_resolve(&u1);
+	ASSERT_TRUE(hx_uffd_wait_fault(&u2)) {
+		TH_LOG("read C's copy-out never touched page 2");
+	}
+	ASSERT_EQ(0, hx_join(&a, HX_BOUND_S));
+	b_slept = hx_wait_blocked(&b);
+	hx_uffd_resolve(&u2);
+	ASSERT_EQ(0, hx_join(&c, HX_BOUND_S));
+	/* The end of C's claim alone must wake B. */
+	b_woke = hx_join(&b, HX_BOUND_S) == 0;
+	if (!b_woke) {
+		/* Wake it otherwise (a write wakes p0's waiters), to clean up. */
+		EXPECT_EQ(NO_ERROR, mx_msgpipe_write(p[1], "w", 1, NULL, 0, 0));
+		ASSERT_EQ(0, hx_join(&b, HX_BOUND_S));
+	}
+	EXPECT_TRUE(b_slept) {
+		TH_LOG("read B did not sleep during C's claim: %s",
+		       atomic_load(&b.done) ?
+		       mx_status_get_string(b.r) : "running");
+	}
+	EXPECT_TRUE(b_woke) {
+		TH_LOG("the end of C's claim did not wake read B (%d s)",
+		       HX_BOUND_S);
+	}
+	EXPECT_EQ(0, u1.err);
+	EXPECT_EQ(0, u2.err);
+	EXPECT_EQ(NO_ERROR, a.r);
+	EXPECT_EQ(sizeof(m1), a.nb);
+	EXPECT_EQ(0, memcmp(u1.page, m1, sizeof(m1)));
+	EXPECT_EQ(NO_ERROR, c.r);
+	EXPECT_EQ(sizeof(m2), c.nb);
+	EXPECT_EQ(0, memcmp(u2.page, m2, sizeof(m2)));
+	EXPECT_EQ(NO_ERROR, b.r);
+	EXPECT_EQ(sizeof(m3), b.nb);
+	EXPECT_EQ(0, memcmp(bbuf, m3, sizeof(m3)));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
+	hx_uffd_close(&u1);
+	hx_uffd_close(&u2);
 }
 
 TEST_HARNESS_MAIN

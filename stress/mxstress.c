@@ -22,6 +22,11 @@
  * on the original, and sets a signal on a private event that a thread is
  * waiting for.
  *
+ * Wait sets: each worker has one, shared by its threads, whose entries
+ * (added and removed by threads) watch pool handles while other threads
+ * wait in it; threads also make private wait sets that the partner acts
+ * on during a wait.
+ *
  * Checks:
  *  - every call returns a status the contract allows for the handle's
  *    rights and the situation (e.g. close of an owned handle: NO_ERROR; a
@@ -43,6 +48,19 @@
  *    (ERR_HANDLE_CLOSED, index 1), never the one on the original; a signal
  *    the partner sets wakes the waiter with it satisfied; a handle received
  *    in a message or imported has the type, rights and koid it was sent with;
+ *  - wait sets: each worker's shared wait set watches pool handles that
+ *    the other threads close, replace, send, signal, write and read while
+ *    threads wait in it; add and remove give NO_ERROR, ERR_ALREADY_EXISTS,
+ *    ERR_NOT_FOUND or ERR_ACCESS_DENIED exactly as the entries (kept
+ *    under a lock) say; every result is one of the three, with a state
+ *    that agrees (its signals ride in the cookie; zero for ERR_CANCELLED),
+ *    each cookie at most once per wait, num_results = min(room,
+ *    max_results). A private wait set over an event and a duplicate: the
+ *    partner signals through the duplicate and closes it while we wait
+ *    (the signal, then ERR_CANCELLED, are reported; after a remove, the
+ *    signal alone, still), or closes the wait set itself (the wait ends
+ *    with ERR_HANDLE_CLOSED); a wait set cannot be duplicated, sent, waited
+ *    on or put in a wait set;
  *  - no deadlock: every thread beats a heartbeat; a worker whose threads
  *    stop beating for 30 s, a killed worker that does not die, or a run that
  *    does not end within its bound fails the run;
@@ -94,17 +112,20 @@
 enum op {
 	OP_CREATE, OP_WRITE, OP_READ, OP_WAIT_ONE, OP_WAIT_MANY, OP_CLOSE,
 	OP_REPLACE, OP_SEND, OP_RECV, OP_ECHO, OP_FLOOD, OP_EV_CREATE,
-	OP_EV_SIGNAL, OP_EV_WAIT, OP_EV_DUPWAIT, OP_EV_PINGPONG, NOPS
+	OP_EV_SIGNAL, OP_EV_WAIT, OP_EV_DUPWAIT, OP_EV_PINGPONG, OP_WS_EDIT,
+	OP_WS_WAIT, OP_WS_PARTNER, NOPS
 };
 static const char *const op_names[NOPS] = {
 	"create", "write", "read", "wait_one", "wait_many", "close",
 	"replace", "send", "recv", "echo", "flood", "ev_create",
-	"ev_signal", "ev_wait", "ev_dupwait", "ev_pingpong",
+	"ev_signal", "ev_wait", "ev_dupwait", "ev_pingpong", "ws_edit",
+	"ws_wait", "ws_partner",
 };
 /* Weights of the operations (brake: no create, no handles in writes). */
 static const unsigned int op_weight[NOPS] = {
 	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2, 3,
-	5, 5, 2, 2,
+	5, 5, 2, 2, 5,
+	4, 2,
 };
 
 /* What a pool entry names. */
@@ -134,6 +155,8 @@ struct shared {
 		    ev_dup_closed, ev_partner_early, ev_partner_late,
 		    ev_pingpongs, ev_sent,
 		    ev_received, wrong_type;
+	atomic_long ws_adds, ws_removes, ws_waits_ok, ws_timed_out,
+		    ws_cancelled, ws_partner, ws_closed_while_waited;
 	atomic_uint next_id;
 	atomic_uint_least64_t attempted[MAXMSG / 64];
 	atomic_uint_least64_t failed_ids[MAXMSG / 64];
@@ -1187,10 +1210,297 @@ out:
 	EXPECT(s == NO_ERROR, "close of a private event: %s", st(s));
 }
 
+/* ---- wait sets ------------------------------------------------------------ */
+
+/*
+ * Each worker has one shared wait set. Its entries watch pool handles,
+ * which other threads meanwhile close, replace, send, signal, write and
+ * read; a cookie names the entry's pool slot, its handle and its signals,
+ * so that every result can be checked on its own. Adds and removes hold
+ * ws_lock, so ws_ck[] is exactly the set of entries; waits do not.
+ */
+#define WS_MAX		48
+static mx_handle_t wset;
+static pthread_mutex_t ws_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t ws_ck[WS_MAX];
+static int ws_n;
+
+static uint64_t ws_cookie(int slot, mx_handle_t h, mx_signals_t sig)
+{
+	return (uint64_t)(sig & 0xff) << 48 | (uint64_t)slot << 32 | (uint32_t)h;
+}
+
+/* The checks of one result that need nothing but the result. */
+static void ws_check_result(const mx_waitset_result_t *r, const char *what)
+{
+	mx_signals_t sig = (mx_signals_t)(r->cookie >> 48) & 0xff;
+	const mx_signals_state_t *ss = &r->signals_state;
+
+	EXPECT(r->reserved == 0, "%s: reserved %u", what, r->reserved);
+	switch (r->wait_result) {
+	case NO_ERROR:
+		/* A level read at the end: another thread may clear it after. */
+		EXPECT(ss->satisfied & sig, "%s: NO_ERROR for signals %#x, state %#x/%#x",
+		       what, sig, ss->satisfied, ss->satisfiable);
+		break;
+	case ERR_BAD_STATE:
+		EXPECT(!(ss->satisfiable & sig),
+		       "%s: ERR_BAD_STATE for signals %#x, state %#x/%#x",
+		       what, sig, ss->satisfied, ss->satisfiable);
+		break;
+	case ERR_CANCELLED:
+		EXPECT(!ss->satisfied && !ss->satisfiable,
+		       "%s: ERR_CANCELLED with state %#x/%#x", what,
+		       ss->satisfied, ss->satisfiable);
+		atomic_fetch_add(&sh->ws_cancelled, 1);
+		break;
+	default:
+		violation("%s: wait_result %s", what, st(r->wait_result));
+	}
+	/* Nobody sets SIGNAL4: an entry for it alone is never satisfied. */
+	EXPECT(!(r->wait_result == NO_ERROR && sig == EV_NEVER),
+	       "%s: an entry for SIGNAL4 alone satisfied", what);
+}
+
+/* Add an entry for a pool handle, or remove one. */
+static void op_ws_edit(struct thread *th)
+{
+	int e, k;
+	mx_signals_t sig;
+	mx_status_t s;
+	uint64_t ck;
+
+	if (!wset)
+		return;
+	pthread_mutex_lock(&ws_lock);
+	if (ws_n && (ws_n >= WS_MAX || rn(th, 3) == 0)) {
+		k = (int)rn(th, (uint32_t)ws_n);
+		ck = rn(th, 8) ? ws_ck[k] : ws_ck[k] ^ 1ull << 47;
+		s = mx_waitset_remove(wset, ck);
+		EXPECT(s == (ck == ws_ck[k] ? NO_ERROR : ERR_NOT_FOUND),
+		       "waitset_remove of %s cookie: %s",
+		       ck == ws_ck[k] ? "a present" : "an absent", st(s));
+		if (ck == ws_ck[k])
+			ws_ck[k] = ws_ck[--ws_n];
+		pthread_mutex_unlock(&ws_lock);
+		atomic_fetch_add(&sh->ws_removes, 1);
+		return;
+	}
+	e = pool_take(th);
+	if (e < 0) {
+		pthread_mutex_unlock(&ws_lock);
+		return;
+	}
+	sig = pool[e].kind == K_EVENT ? MX_SIGNAL_SIGNAL0 << rn(th, 5) :
+	      rn(th, 2) ? MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED :
+	      MX_SIGNAL_WRITABLE;
+	ck = ws_cookie(e, pool[e].h, sig);
+	for (k = 0; k < ws_n && ws_ck[k] != ck; k++)
+		;
+	s = mx_waitset_add(wset, pool[e].h, sig, ck);
+	if (!(pool[e].rights & MX_RIGHT_READ))
+		EXPECT(s == ERR_ACCESS_DENIED, "waitset_add of a handle without READ: %s",
+		       st(s));
+	else if (k < ws_n)
+		EXPECT(s == ERR_ALREADY_EXISTS, "waitset_add of a cookie present: %s",
+		       st(s));
+	else
+		EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "waitset_add: %s", st(s));
+	if (s == NO_ERROR && k == ws_n) {
+		ws_ck[ws_n++] = ck;
+		atomic_fetch_add(&sh->ws_adds, 1);
+	}
+	pthread_mutex_unlock(&ws_lock);
+	pool_put(e);
+}
+
+/* Wait in the shared wait set while the others change its entries. */
+static void op_ws_wait(struct thread *th)
+{
+	mx_waitset_result_t res[WS_MAX + 1];
+	uint32_t cap = 1 + rn(th, WS_MAX), num = cap, max = ~0u, i, j;
+	mx_status_t s;
+
+	if (!wset)
+		return;
+	memset(res, 0xa5, sizeof(res));
+	s = mx_waitset_wait(wset, rn(th, 2000000), &num, res, &max);
+	if (s == ERR_TIMED_OUT) {
+		atomic_fetch_add(&sh->ws_timed_out, 1);
+		return;
+	}
+	EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "waitset_wait: %s", st(s));
+	if (s != NO_ERROR)
+		return;
+	atomic_fetch_add(&sh->ws_waits_ok, 1);
+	EXPECT(num >= 1 && num <= cap && max >= num && max <= WS_MAX &&
+	       (num == cap || num == max),
+	       "waitset_wait: %u results in %u, max_results %u", num, cap, max);
+	for (i = 0; i < num && i < cap; i++) {
+		ws_check_result(&res[i], "waitset_wait (shared)");
+		for (j = 0; j < i; j++)
+			EXPECT(res[j].cookie != res[i].cookie,
+			       "waitset_wait: cookie %#" PRIx64 " twice in one wait",
+			       res[i].cookie);
+	}
+	/*
+	 * A consumer removes what was cancelled: else those entries, whose
+	 * result holds for ever, keep every wait from sleeping.
+	 */
+	pthread_mutex_lock(&ws_lock);
+	for (i = 0; i < num && i < cap; i++) {
+		if (res[i].wait_result != ERR_CANCELLED)
+			continue;
+		for (j = 0; j < (uint32_t)ws_n && ws_ck[j] != res[i].cookie; j++)
+			;
+		if (j == (uint32_t)ws_n)
+			continue;	/* another thread removed it */
+		s = mx_waitset_remove(wset, res[i].cookie);
+		EXPECT(s == NO_ERROR, "waitset_remove of a cancelled entry: %s",
+		       st(s));
+		ws_ck[j] = ws_ck[--ws_n];
+		atomic_fetch_add(&sh->ws_removes, 1);
+	}
+	pthread_mutex_unlock(&ws_lock);
+}
+
+/*
+ * A private wait set over a private event E and a duplicate D: the
+ * partner sets a signal through D and closes it while we wait, or closes
+ * the wait set itself. E's entry reports the signal, D's ERR_CANCELLED,
+ * each once per wait and level-triggered; the wait set's close ends the
+ * wait with ERR_HANDLE_CLOSED. A wait set can be neither duplicated nor
+ * sent nor waited on.
+ */
+static void op_ws_partner(struct thread *th)
+{
+	mx_signals_t bit = MX_SIGNAL_SIGNAL0 << rn(th, 4);
+	/* Cookies that carry their signals, for ws_check_result(). */
+	uint64_t c1 = (uint64_t)bit << 48 | 1, c2 = (uint64_t)EV_NEVER << 48 | 2;
+	mx_waitset_result_t res[4];
+	bool self = rn(th, 4) == 0, got1 = false, got2 = false;
+	struct partner_req pr;
+	mx_handle_t ws, h, d, p[2];
+	uint32_t num, max, i;
+	uint64_t end;
+	mx_status_t s;
+
+	if (atomic_load(&sh->brake))
+		return;
+	ws = mx_waitset_create();
+	if (ws == ERR_NO_MEMORY)
+		return;
+	EXPECT(ws > 0, "waitset_create: %s", ws > 0 ? "ok" : st(ws));
+	if (ws <= 0)
+		return;
+	EXPECT(mx_handle_duplicate(ws, MX_RIGHT_SAME_RIGHTS) == ERR_ACCESS_DENIED,
+	       "a wait set handle was duplicated");
+	EXPECT(mx_handle_wait_one(ws, MX_SIGNAL_READABLE, 0, NULL) == ERR_NOT_SUPPORTED,
+	       "wait_one on a wait set is not ERR_NOT_SUPPORTED");
+	EXPECT(mx_waitset_add(ws, ws, MX_SIGNAL_READABLE, 9) == ERR_NOT_SUPPORTED,
+	       "a wait set in a wait set is not ERR_NOT_SUPPORTED");
+	if (mx_msgpipe_create(p, 0) == NO_ERROR) {
+		s = mx_msgpipe_write(p[0], "w", 1, &ws, 1, 0);
+		EXPECT(s == ERR_ACCESS_DENIED, "a wait set sent in a message: %s", st(s));
+		mx_handle_close(p[0]);
+		mx_handle_close(p[1]);
+	}
+	h = mx_event_create(0);
+	d = h > 0 ? mx_handle_duplicate(h, MX_RIGHT_READ | MX_RIGHT_WRITE) : h;
+	if (h <= 0 || d <= 0) {
+		EXPECT(h == ERR_NO_MEMORY || d == ERR_NO_MEMORY,
+		       "event or duplicate: %s, %s", h > 0 ? "ok" : st(h),
+		       d > 0 ? "ok" : st(d));
+		goto out;
+	}
+	s = mx_waitset_add(ws, h, bit, c1);
+	if (s == NO_ERROR)
+		s = mx_waitset_add(ws, d, EV_NEVER, c2);
+	if (s == NO_ERROR)
+		EXPECT(mx_waitset_add(ws, h, bit, c2) == ERR_ALREADY_EXISTS,
+		       "a cookie added twice");
+	if (s != NO_ERROR) {
+		EXPECT(s == ERR_NO_MEMORY, "waitset_add: %s", st(s));
+		goto out;
+	}
+	num = 4;
+	s = mx_waitset_wait(ws, 0, &num, res, NULL);
+	EXPECT(s == ERR_TIMED_OUT, "a wait set with nothing to report: %s", st(s));
+	partner_post(th, self ? P_CLOSE : P_SET_CLOSE, self ? ws : d, bit,
+		     rn(th, 1000));
+	end = now_ns() + 10ull * 1000000000ull;
+	/* Until both results were seen (level: E's is reported each time). */
+	do {
+		num = 4;
+		max = ~0u;
+		s = mx_waitset_wait(ws, 10ull * 1000000000ull, &num, res, &max);
+		if (s != NO_ERROR)
+			break;
+		EXPECT(num >= 1 && num <= 2 && max == num,
+		       "private wait set: %u results, max %u", num, max);
+		for (i = 0; i < num && i < 4; i++) {
+			ws_check_result(&res[i], "waitset_wait (private)");
+			EXPECT((res[i].cookie == c1 && res[i].wait_result == NO_ERROR &&
+				res[i].signals_state.satisfied == bit) ||
+			       (res[i].cookie == c2 && res[i].wait_result == ERR_CANCELLED),
+			       "private wait set: cookie %#" PRIx64 ": %s, state %#x",
+			       res[i].cookie, st(res[i].wait_result),
+			       res[i].signals_state.satisfied);
+			EXPECT(!(i == 1 && res[0].cookie == res[1].cookie),
+			       "private wait set: one cookie twice in one wait");
+			got1 |= res[i].cookie == c1;
+			got2 |= res[i].cookie == c2;
+		}
+	} while (!self && !(got1 && got2) && now_ns() < end);
+	pr = partner_done(th);
+	EXPECT(pr.r_close == NO_ERROR && pr.r_signal == NO_ERROR,
+	       "the partner's signal and close: %s, %s", st(pr.r_signal),
+	       st(pr.r_close));
+	if (self) {
+		/* Nothing to report until the close ended the wait. */
+		EXPECT(s == ERR_HANDLE_CLOSED || s == ERR_BAD_HANDLE ||
+		       s == ERR_TIMED_OUT,
+		       "a wait in a wait set closed meanwhile: %s", st(s));
+		if (s == ERR_HANDLE_CLOSED)
+			atomic_fetch_add(&sh->ws_closed_while_waited, 1);
+		else if (s == ERR_TIMED_OUT)
+			atomic_fetch_add(&sh->ev_partner_late, 1);
+		ws = 0;
+	} else if (s == ERR_TIMED_OUT) {
+		d = 0;
+		atomic_fetch_add(&sh->ev_partner_late, 1);
+	} else {
+		EXPECT(s == NO_ERROR && got1 && got2,
+		       "private wait set after the partner: %s, signal %s, cancel %s",
+		       st(s), got1 ? "seen" : "not seen", got2 ? "seen" : "not seen");
+		atomic_fetch_add(&sh->ws_partner, 1);
+		/* Removed: D's entry is gone; E's result stays, a level. */
+		EXPECT(mx_waitset_remove(ws, c2) == NO_ERROR &&
+		       mx_waitset_remove(ws, c2) == ERR_NOT_FOUND,
+		       "removing the cancelled entry");
+		num = 4;
+		s = mx_waitset_wait(ws, 0, &num, res, NULL);
+		EXPECT(s == NO_ERROR && num == 1 && res[0].cookie == c1 &&
+		       res[0].wait_result == NO_ERROR,
+		       "after the remove: %s, %u results", st(s), num);
+		d = 0;
+	}
+out:
+	if (d > 0)
+		mx_handle_close(d);
+	if (h > 0)
+		mx_handle_close(h);
+	if (ws > 0) {
+		s = mx_handle_close(ws);
+		EXPECT(s == NO_ERROR, "close of a private wait set: %s", st(s));
+	}
+}
+
 static void (*const op_fn[NOPS])(struct thread *) = {
 	op_create, op_write, op_read, op_wait_one, op_wait_many, op_close,
 	op_replace, op_send, op_recv, op_echo, op_flood, op_ev_create,
-	op_ev_signal, op_ev_wait, op_ev_dupwait, op_ev_pingpong,
+	op_ev_signal, op_ev_wait, op_ev_dupwait, op_ev_pingpong, op_ws_edit,
+	op_ws_wait, op_ws_partner,
 };
 
 static void *worker_thread(void *arg)
@@ -1224,6 +1534,11 @@ static int worker(int slot, int incarnation)
 	int i, t;
 
 	my_slot = slot;
+	wset = mx_waitset_create();
+	if (wset < 0) {
+		EXPECT(wset == ERR_NO_MEMORY, "waitset_create: %s", st(wset));
+		wset = 0;
+	}
 	if (pthread_create(&partner, NULL, partner_thread, NULL))
 		return 1;
 	for (t = 0; t < nthreads; t++) {
@@ -1272,6 +1587,9 @@ static int worker(int slot, int incarnation)
 
 				EXPECT(s == NO_ERROR, "final close: %s", st(s));
 			}
+		if (wset)
+			EXPECT(mx_handle_close(wset) == NO_ERROR,
+			       "final close of the wait set failed");
 	}
 	return atomic_load(&sh->failed) ? 1 : 0;
 }
@@ -1512,6 +1830,11 @@ int main(int argc, char **argv)
 	       atomic_load(&sh->ev_partner_early),
 	       atomic_load(&sh->ev_partner_late), atomic_load(&sh->ev_sent),
 	       atomic_load(&sh->ev_received), atomic_load(&sh->wrong_type));
+	printf("mxstress: wait sets: adds=%ld removes=%ld waits_ok=%ld waits_timed_out=%ld cancelled_results=%ld partner_rounds=%ld closed_while_waited=%ld\n",
+	       atomic_load(&sh->ws_adds), atomic_load(&sh->ws_removes),
+	       atomic_load(&sh->ws_waits_ok), atomic_load(&sh->ws_timed_out),
+	       atomic_load(&sh->ws_cancelled), atomic_load(&sh->ws_partner),
+	       atomic_load(&sh->ws_closed_while_waited));
 	printf("mxstress: peak endpoints=%ld peak message_bytes=%ld; kills=%ld\n",
 	       max_ep, max_bytes, kills);
 	printf("mxstress: %s: %.1f s, %ld operations (%.0f/s), %d workers x %d threads, %ld kills, seed=%" PRIu64 "\n",
