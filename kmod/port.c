@@ -24,7 +24,12 @@
  * &mx_object.wq with its own wake function, mx_port_wake(). The binding is
  * edge-triggered: it queues a packet of type MX_PORT_PKT_TYPE_IOSN (a
  * struct mx_port_io_packet) when a watched signal becomes satisfied, and
- * once at bind time if one is satisfied already. Each binding owns one
+ * once at bind time if one is satisfied already. An event wakes its queue
+ * on every change, so its edges are seen exactly. A pipe end does not
+ * wake when it stops being readable or writable, so its wake-ups carry a
+ * key instead (pipe.c): every message that arrives counts as a READABLE
+ * edge (Magenta queued a packet per message) and room that appears in a
+ * full queue as a WRITABLE edge. Each binding owns one
  * packet, allocated with it: while that packet is queued, further edges
  * are merged into it (their signals OR-ed in) instead of allocating, so
  * the wake function never allocates and nothing is dropped. The packet is
@@ -207,6 +212,7 @@ static int mx_port_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	struct mx_signals_state st;
 	unsigned long flags;
 	bool wake = false;
+	__poll_t ev = key_to_poll(key);
 	u32 rising;
 
 	if (!mx_table_alive(b->table, b->value, b->src)) {
@@ -214,7 +220,13 @@ static int mx_port_wake(struct wait_queue_entry *wqe, unsigned int mode,
 		return 0;
 	}
 	mx_object_signals(b->src, &st);
-	rising = st.satisfied & ~b->seen & b->signals;
+	rising = st.satisfied & ~b->seen;
+	/* A pipe end does not wake when these fall: the key tells a rise. */
+	if (ev & EPOLLIN)
+		rising |= MX_SIGNAL_READABLE;
+	if (ev & EPOLLOUT)
+		rising |= MX_SIGNAL_WRITABLE;
+	rising &= st.satisfied & b->signals;
 	b->seen = st.satisfied;
 	if (!rising)
 		return 0;
