@@ -2900,7 +2900,7 @@ static void usage(void)
 		"  -q, --quick          smoke run: 3 reps, tiny counts\n"
 		"      --only LIST      groups, comma-separated: pingpong,handles,\n"
 		"                       throughput,floor,event,create,lookup,\n"
-		"                       memory,waitmany,waitset,contention\n"
+		"                       memory,waitmany,waitset,port,contention\n"
 		"      --pairs N        create+close count (default 1000000)\n"
 		"      --max-live N     most live handles for lookup (default 1000000)\n"
 		"      --idle-pairs N   idle pairs for the memory figure (default 100000)\n"
