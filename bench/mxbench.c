@@ -1329,7 +1329,7 @@ static void bench_floor(void)
  * stops too; A also closes the event, which ends a wait of B's with
  * ERR_HANDLE_CLOSED.
  */
-enum { EV_EVENT, EV_FUTEX, EV_EVENTFD };
+enum { EV_EVENT, EV_FUTEX, EV_EVENTFD, EV_PORT };
 
 #define EV_SIG_A	MX_SIGNAL_SIGNAL1	/* A's turn */
 #define EV_SIG_B	MX_SIGNAL_SIGNAL0	/* B's turn */
@@ -1341,6 +1341,7 @@ struct ev_pp {
 	mx_handle_t ev;		/* event */
 	atomic_int turn;	/* futex: 0 A's turn, 1 B's */
 	int efd[2];		/* eventfd: [0] A reads, [1] B reads */
+	mx_handle_t port[2];	/* port: [0] A waits in, [1] B waits in */
 	atomic_long ball;
 	long b_rounds;		/* round trips B answered */
 	int b_cpu;		/* where B ran (checked against --pin) */
@@ -1359,6 +1360,11 @@ static int ev_pass(struct ev_pp *p, int to)
 	case EV_FUTEX:
 		atomic_store(&p->turn, to);
 		return futex(&p->turn, FUTEX_WAKE_PRIVATE, 1) < 0 ? -1 : 0;
+	case EV_PORT: {
+		mx_packet_header_t h = { .key = (uint64_t)to };
+
+		return mx_port_queue(p->port[to], &h, sizeof(h)) ? -1 : 0;
+	}
 	default:
 		return write(p->efd[to], &one, sizeof(one)) == sizeof(one) ? 0 : -1;
 	}
@@ -1380,6 +1386,12 @@ static int ev_wait(struct ev_pp *p, int me)
 			    errno != EAGAIN && errno != EINTR)
 				return -1;
 		return 0;
+	case EV_PORT: {
+		mx_packet_header_t h;
+
+		return mx_port_wait(p->port[me], &h, sizeof(h)) ||
+		       h.key != (uint64_t)me ? -1 : 0;
+	}
 	default:
 		return read(p->efd[me], &v, sizeof(v)) == sizeof(v) && v == 1 ?
 		       0 : -1;
@@ -1430,6 +1442,13 @@ static double ev_pingpong(struct fig *f, long n)
 		p.ev = mx_event_create(0);
 		if (p.ev <= 0)
 			return -1;
+	} else if (p.kind == EV_PORT) {
+		p.port[0] = mx_port_create(0);
+		p.port[1] = mx_port_create(0);
+		if (p.port[0] <= 0 || p.port[1] <= 0) {
+			why = "port_create";
+			goto out;
+		}
 	} else if (p.kind == EV_EVENTFD) {
 		p.efd[0] = eventfd(0, EFD_CLOEXEC);
 		p.efd[1] = eventfd(0, EFD_CLOEXEC);
@@ -1468,6 +1487,10 @@ static double ev_pingpong(struct fig *f, long n)
 			mx_handle_close(p.ev);
 			p.ev = 0;
 		}
+		if (p.kind == EV_PORT) {	/* ends B's wait */
+			mx_handle_close(p.port[1]);
+			p.port[1] = 0;
+		}
 	}
 	pthread_join(th, NULL);
 	if (why)
@@ -1491,9 +1514,12 @@ static double ev_pingpong(struct fig *f, long n)
 out:
 	if (p.ev > 0)
 		mx_handle_close(p.ev);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if (p.efd[i] >= 0)
 			close(p.efd[i]);
+		if (p.port[i] > 0)
+			mx_handle_close(p.port[i]);
+	}
 	if (why) {
 		progress("  %s: %s (%ld round trips asked, B answered %ld)\n",
 			 f->name, why, n, p.b_rounds);
@@ -1525,6 +1551,264 @@ static void bench_event(void)
 	      "event.pingpong.event/futex", NULL);
 	ratio(figs, 3, "event.pingpong.event", "event.pingpong.eventfd",
 	      "event.pingpong.event/eventfd", NULL);
+}
+
+/* ---- 5b. IO ports ------------------------------------------------------------------ */
+
+/*
+ * port.pingpong: ev_pingpong with two ports, one per side: a side passes
+ * the turn by queueing a 16-byte packet in the peer's port and waits in
+ * its own (mx_port_wait). Against the eventfd ping-pong above.
+ *
+ * port.pool: one producer hands n work items to a pool of PL_THREADS
+ * consumer threads; ns per item, end to end (threads started, all items
+ * taken, threads joined).
+ *  port:  the items are packets (key = item number) queued in one port;
+ *         the consumers sit in mx_port_wait(); a full port (ERR_NO_MEMORY)
+ *         makes the producer yield and retry.
+ *  epoll: the items are counts of one eventfd in semaphore mode
+ *         (EFD_SEMAPHORE: each read takes one); every consumer has its own
+ *         epoll fd holding the eventfd with EPOLLIN | EPOLLEXCLUSIVE, so a
+ *         write wakes (at least) one of the consumers sleeping in
+ *         epoll_wait(), which then reads without blocking; EAGAIN is a
+ *         wake-up that found nothing (another consumer took the item).
+ * Each consumer counts its voluntary context switches (getrusage
+ * RUSAGE_THREAD, ru_nvcsw: one per sleep, so one per wake-up) and the
+ * items it took; "wakeups" figures are switches per item over all
+ * consumers, from the last repetition. Every item must be taken exactly
+ * once (the port's keys are checked one by one); the run fails otherwise.
+ */
+#define PL_THREADS	4
+#define PL_STOP		(~0ull)
+
+struct pool_run {
+	int kind;		/* 0 port, 1 epoll */
+	long n;
+	mx_handle_t port;
+	int efd;
+	int ep[PL_THREADS];
+	atomic_long taken;
+	atomic_long empty;	/* epoll: wake-ups that found nothing */
+	atomic_long nvcsw;
+	atomic_uchar *seen;
+	bool err;
+};
+
+struct pool_thr {
+	struct pool_run *r;
+	int idx;
+};
+
+static void *pool_consumer(void *arg)
+{
+	struct pool_thr *t = arg;
+	struct pool_run *r = t->r;
+	struct rusage ru0, ru1;
+	long mine = 0;
+	int k;
+
+	getrusage(RUSAGE_THREAD, &ru0);
+	for (;;) {
+		if (r->kind == 0) {
+			mx_packet_header_t h;
+
+			if (mx_port_wait(r->port, &h, sizeof(h))) {
+				r->err = true;
+				break;
+			}
+			if (h.key == PL_STOP)
+				break;
+			if (h.key >= (uint64_t)r->n ||
+			    atomic_fetch_add(&r->seen[h.key], 1)) {
+				r->err = true;
+				break;
+			}
+			mine++;
+		} else {
+			struct epoll_event ev;
+			uint64_t v;
+
+			if (atomic_load(&r->taken) >= r->n)
+				break;
+			/* bounded, so a stop token missed cannot hang the run */
+			k = epoll_wait(r->ep[t->idx], &ev, 1, 1000);
+			if (k <= 0) {
+				if (k == 0 || errno == EINTR)
+					continue;
+				r->err = true;
+				break;
+			}
+			if (read(r->efd, &v, sizeof(v)) != sizeof(v)) {
+				if (errno != EAGAIN) {
+					r->err = true;
+					break;
+				}
+				atomic_fetch_add(&r->empty, 1);
+				continue;
+			}
+			/* past n: the producer's wake-up tokens */
+			if (atomic_fetch_add(&r->taken, 1) >= r->n)
+				break;
+			mine++;
+			continue;
+		}
+		atomic_fetch_add(&r->taken, 1);
+	}
+	getrusage(RUSAGE_THREAD, &ru1);
+	atomic_fetch_add(&r->nvcsw, ru1.ru_nvcsw - ru0.ru_nvcsw);
+	(void)mine;
+	return NULL;
+}
+
+static double pl_last_wakeups[2], pl_last_empty;
+
+static double pool_run(struct fig *f, long n)
+{
+	struct pool_run r = { .kind = (int)f->arg, .n = n, .efd = -1 };
+	struct pool_thr thr[PL_THREADS];
+	pthread_t th[PL_THREADS];
+	const char *why = NULL;
+	static const uint64_t one = 1;
+	double t0, t1;
+	int i, started = 0;
+	long k;
+
+	for (i = 0; i < PL_THREADS; i++)
+		r.ep[i] = -1;
+	atomic_init(&r.taken, 0);
+	atomic_init(&r.empty, 0);
+	atomic_init(&r.nvcsw, 0);
+	r.seen = calloc((size_t)n, 1);
+	if (!r.seen)
+		return -1;
+	if (r.kind == 0) {
+		r.port = mx_port_create(0);
+		if (r.port <= 0)
+			why = "port_create";
+	} else {
+		r.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+		for (i = 0; !why && i < PL_THREADS; i++) {
+			struct epoll_event ev = {
+				.events = EPOLLIN | EPOLLEXCLUSIVE,
+			};
+
+			r.ep[i] = epoll_create1(EPOLL_CLOEXEC);
+			if (r.efd < 0 || r.ep[i] < 0 ||
+			    epoll_ctl(r.ep[i], EPOLL_CTL_ADD, r.efd, &ev))
+				why = "eventfd-or-epoll";
+		}
+	}
+	t0 = now_ns();
+	for (i = 0; !why && i < PL_THREADS; i++) {
+		thr[i].r = &r;
+		thr[i].idx = i;
+		if (pthread_create(&th[i], NULL, pool_consumer, &thr[i]))
+			why = "pthread_create";
+		else
+			started++;
+	}
+	for (k = 0; !why && k < n; k++) {
+		if (r.kind == 0) {
+			mx_packet_header_t h = { .key = (uint64_t)k };
+			mx_status_t s;
+
+			while ((s = mx_port_queue(r.port, &h, sizeof(h))) ==
+			       ERR_NO_MEMORY)
+				sched_yield();
+			if (s)
+				why = "port_queue";
+		} else if (write(r.efd, &one, sizeof(one)) != sizeof(one)) {
+			why = "eventfd-write";
+		}
+	}
+	/* the stop tokens: one per consumer */
+	for (i = 0; i < started; i++) {
+		if (r.kind == 0) {
+			mx_packet_header_t h = { .key = PL_STOP };
+
+			while (mx_port_queue(r.port, &h, sizeof(h)) ==
+			       ERR_NO_MEMORY)
+				sched_yield();
+		} else if (write(r.efd, &one, sizeof(one)) != sizeof(one)) {
+			why = "eventfd-write";
+		}
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	t1 = now_ns();
+	if (!why && r.err)
+		why = "consumer-error";
+	if (!why && r.kind == 0 && atomic_load(&r.taken) != n)
+		why = "items-lost";
+	if (!why && r.kind == 0)
+		for (k = 0; k < n; k++)
+			if (atomic_load(&r.seen[k]) != 1) {
+				why = "item-not-taken-once";
+				break;
+			}
+	if (!why && r.kind == 1 && atomic_load(&r.taken) < n)
+		why = "items-lost";
+	if (!why) {
+		pl_last_wakeups[r.kind] = (double)atomic_load(&r.nvcsw) / n;
+		if (r.kind == 1)
+			pl_last_empty = (double)atomic_load(&r.empty) / n;
+	}
+	if (r.port > 0)
+		mx_handle_close(r.port);
+	if (r.efd >= 0)
+		close(r.efd);
+	for (i = 0; i < PL_THREADS; i++)
+		if (r.ep[i] >= 0)
+			close(r.ep[i]);
+	free(r.seen);
+	if (why) {
+		progress("  %s: %s\n", f->name, why);
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static void bench_port(void)
+{
+	long n = opt.quick ? 2000 : 100000;
+	struct fig pp[] = {
+		FIG("port", "port.pingpong.port", ev_pingpong, EV_PORT),
+		FIG("port", "port.pingpong.eventfd", ev_pingpong, EV_EVENTFD),
+	};
+	struct fig pool[] = {
+		NFIG("port", "port.pool4.port", pool_run, n),
+		NFIG("port", "port.pool4.epoll_exclusive", pool_run, n),
+	};
+	mx_handle_t p = mx_port_create(0);
+
+	progress("== IO ports: ping-pong (ns per round trip), a pool of %d taking %ld items (ns per item)\n",
+		 PL_THREADS, n);
+	if (p <= 0) {
+		fail("port", "all", "mx_port_create-%d", p);
+		return;
+	}
+	mx_handle_close(p);
+	pool[0].arg = 0;
+	pool[1].arg = 1;
+	run_set(pp, 2);
+	run_set(pool, 2);
+	ratio(pp, 2, "port.pingpong.port", "port.pingpong.eventfd",
+	      "port.pingpong.port/eventfd", NULL);
+	ratio(pool, 2, "port.pool4.port", "port.pool4.epoll_exclusive",
+	      "port.pool4.port/epoll_exclusive", NULL);
+	if (!pool[0].failed && pool[0].nv)
+		printf("RESULT group=port name=port.pool4.port.wakeups value=%.4f unit=per-item min=%.4f max=%.4f reps=1 iters=%ld\n",
+		       pl_last_wakeups[0], pl_last_wakeups[0],
+		       pl_last_wakeups[0], n);
+	if (!pool[1].failed && pool[1].nv) {
+		printf("RESULT group=port name=port.pool4.epoll_exclusive.wakeups value=%.4f unit=per-item min=%.4f max=%.4f reps=1 iters=%ld\n",
+		       pl_last_wakeups[1], pl_last_wakeups[1],
+		       pl_last_wakeups[1], n);
+		printf("RESULT group=port name=port.pool4.epoll_exclusive.empty_wakeups value=%.4f unit=per-item min=%.4f max=%.4f reps=1 iters=%ld\n",
+		       pl_last_empty, pl_last_empty, pl_last_empty, n);
+	}
+	progress("  wake-ups per item: port %.3f, epoll+EPOLLEXCLUSIVE %.3f (%.3f found nothing)\n",
+		 pl_last_wakeups[0], pl_last_wakeups[1], pl_last_empty);
 }
 
 /* ---- 6a. create + close ------------------------------------------------------------- */
@@ -2663,7 +2947,7 @@ static void usage(void)
 		"  -q, --quick          smoke run: 3 reps, tiny counts\n"
 		"      --only LIST      groups, comma-separated: pingpong,handles,\n"
 		"                       throughput,floor,event,create,lookup,\n"
-		"                       memory,waitmany,waitset,contention\n"
+		"                       memory,waitmany,waitset,port,contention\n"
 		"      --pairs N        create+close count (default 1000000)\n"
 		"      --max-live N     most live handles for lookup (default 1000000)\n"
 		"      --idle-pairs N   idle pairs for the memory figure (default 100000)\n"
@@ -2771,6 +3055,8 @@ int main(int argc, char **argv)
 		bench_waitmany();
 	if (want("waitset"))
 		bench_waitset();
+	if (want("port"))
+		bench_port();
 	if (want("contention"))
 		bench_contention();
 	restore_max_handles();

@@ -75,7 +75,7 @@
 #define PARENT_PIPES	4
 
 
-#define NCMD_SLOTS	19
+#define NCMD_SLOTS	23
 
 /* What all processes share (MAP_SHARED). */
 struct shared {
@@ -336,7 +336,8 @@ static const unsigned long valid_cmds[] = {
 	MX_IOC_HANDLE_EXPORT, MX_IOC_HANDLE_IMPORT, MX_IOC_MSGPIPE_CALL,
 	MX_IOC_EVENT_CREATE, MX_IOC_OBJECT_SIGNAL, MX_IOC_HANDLE_GET_INFO,
 	MX_IOC_WAITSET_CREATE, MX_IOC_WAITSET_ADD, MX_IOC_WAITSET_REMOVE,
-	MX_IOC_WAITSET_WAIT,
+	MX_IOC_WAITSET_WAIT, MX_IOC_PORT_CREATE, MX_IOC_PORT_QUEUE,
+	MX_IOC_PORT_WAIT, MX_IOC_PORT_BIND,
 };
 #define NCMDS (sizeof(valid_cmds) / sizeof(valid_cmds[0]))
 
@@ -438,6 +439,10 @@ static size_t arg_size(unsigned long cmd)
 	case MX_IOC_WAITSET_ADD: return sizeof(struct mx_ioc_waitset_add);
 	case MX_IOC_WAITSET_REMOVE: return sizeof(struct mx_ioc_waitset_remove);
 	case MX_IOC_WAITSET_WAIT: return sizeof(struct mx_ioc_waitset_wait);
+	case MX_IOC_PORT_CREATE: return sizeof(struct mx_ioc_port_create);
+	case MX_IOC_PORT_QUEUE: return sizeof(struct mx_ioc_port_queue);
+	case MX_IOC_PORT_WAIT: return sizeof(struct mx_ioc_port_wait);
+	case MX_IOC_PORT_BIND: return sizeof(struct mx_ioc_port_bind);
 	default: return 64;
 	}
 }
@@ -693,6 +698,51 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 			w->results = (uint64_t)(uintptr_t)at;
 		break;
 	}
+	case MX_IOC_PORT_CREATE: {
+		struct mx_ioc_port_create *c = a;
+
+		c->options = th->sane || chance(th, 90) ? 0 : pick_flags(th);
+		c->handle = (int32_t)rnd(th);
+		break;
+	}
+	case MX_IOC_PORT_QUEUE: {
+		struct mx_ioc_port_queue *q = a;
+		uint32_t r = rn(th, 100);
+
+		q->handle = (uint32_t)pick_handle(th);
+		q->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		q->size = r < 80 ? 16 + rn(th, MX_PORT_MAX_PKT_SIZE - 15) :
+			  r < 95 ? rn(th, 256) : rnd(th);
+		q->packet = pick_ptr(th, q->size < 256 ? q->size : 256, &k);
+		if (chance(th, 3))	/* the packet is the struct itself */
+			q->packet = (uint64_t)(uintptr_t)at;
+		break;
+	}
+	case MX_IOC_PORT_WAIT: {
+		struct mx_ioc_port_wait *w = a;
+		uint32_t r = rn(th, 100);
+
+		/* no deadline: a wait on an empty port ends by SIGUSR1 */
+		w->handle = (uint32_t)pick_handle(th);
+		w->restarted = chance(th, 90) ? 0 : (uint32_t)rn(th, 3);
+		w->size = r < 80 ? MX_PORT_MAX_PKT_SIZE :
+			  r < 95 ? rn(th, 160) : rnd(th);
+		w->packet = chance(th, 5) ? 0 :
+			    pick_ptr(th, MX_PORT_MAX_PKT_SIZE, &k);
+		if (chance(th, 3))	/* the packet overwrites the struct */
+			w->packet = (uint64_t)(uintptr_t)at;
+		break;
+	}
+	case MX_IOC_PORT_BIND: {
+		struct mx_ioc_port_bind *b = a;
+
+		b->handle = (uint32_t)pick_handle(th);
+		b->source = (uint32_t)pick_handle(th);
+		b->key = chance(th, 80) ? rn(th, 8) : rnd(th);
+		b->signals = chance(th, 5) ? 0 : pick_signals(th);
+		b->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
+		break;
+	}
 	default:
 		b = a;
 		for (i = 0; i < 64; i++)
@@ -704,7 +754,8 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 static bool is_blocking(unsigned long cmd)
 {
 	return cmd == MX_IOC_WAIT_ONE || cmd == MX_IOC_WAIT_MANY ||
-	       cmd == MX_IOC_MSGPIPE_CALL || cmd == MX_IOC_WAITSET_WAIT;
+	       cmd == MX_IOC_MSGPIPE_CALL || cmd == MX_IOC_WAITSET_WAIT ||
+	       cmd == MX_IOC_PORT_WAIT;
 }
 
 static int cmd_slot(unsigned long cmd)
@@ -838,6 +889,9 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 	case MX_IOC_WAITSET_CREATE:
 		pool_add(((struct mx_ioc_waitset_create *)argp)->handle);
 		break;
+	case MX_IOC_PORT_CREATE:
+		pool_add(((struct mx_ioc_port_create *)argp)->handle);
+		break;
 	case MX_IOC_HANDLE_GET_INFO: {
 		/*
 		 * The record in the arena may be overwritten by another
@@ -859,11 +913,13 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 		if (r < 0)
 			break;
 		if (r != (long)sizeof(bi) || !bi.koid || bi.reserved ||
-		    bi.props != (bi.type == MX_OBJ_TYPE_WAIT_SET ?
+		    bi.props != (bi.type == MX_OBJ_TYPE_WAIT_SET ||
+				 bi.type == MX_OBJ_TYPE_IOPORT ?
 				 MX_OBJ_PROP_NONE : MX_OBJ_PROP_WAITABLE) ||
 		    (bi.type != MX_OBJ_TYPE_MESSAGE_PIPE &&
 		     bi.type != MX_OBJ_TYPE_EVENT &&
-		     bi.type != MX_OBJ_TYPE_WAIT_SET) ||
+		     bi.type != MX_OBJ_TYPE_WAIT_SET &&
+		     bi.type != MX_OBJ_TYPE_IOPORT) ||
 		    (bi.rights & ~(MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER |
 				   MX_RIGHT_READ | MX_RIGHT_WRITE)) ||
 		    (bi.type == MX_OBJ_TYPE_MESSAGE_PIPE &&
@@ -1328,7 +1384,8 @@ static void print_errnos(void)
 		"version", "create", "write", "read", "close", "dup",
 		"replace", "wait_one", "wait_many", "export", "import", "call",
 		"event_create", "signal", "get_info", "waitset_create",
-		"waitset_add", "waitset_remove", "waitset_wait",
+		"waitset_add", "waitset_remove", "waitset_wait", "port_create",
+		"port_queue", "port_wait", "port_bind",
 	};
 	int e;
 

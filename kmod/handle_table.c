@@ -607,6 +607,8 @@ int mx_handle_duplicate(struct mx_handle_table *t,
 		h.obj = s->obj;
 		h.rights = mx_rights_new(s, a->rights);
 		mx_object_get(h.obj);
+		if (h.obj->ops->dup)
+			h.obj->ops->dup(h.obj);
 		mx_table_commit_locked(t, 1, &idx, &h);
 		/* Under the lock: once it drops, another thread may close it. */
 		trace_magenta_handle_duplicate(a->handle, value, h.obj,

@@ -19,6 +19,7 @@ extern unsigned int mx_max_queued_bytes;
 extern unsigned int mx_max_nesting;
 extern unsigned int mx_max_inflight;
 extern unsigned int mx_max_waitset_entries;
+extern unsigned int mx_max_port_packets;
 extern unsigned int mx_limits_gen;
 
 /*

@@ -12,13 +12,13 @@
  * table (handle_table.c) of kernel objects (object.c). Its ioctls are the
  * Magenta calls: calls on any handle (handle_table.c), pipes and their
  * messages (pipe.c, message.c), events (event.c), waits on signals
- * (wait.c), wait sets (waitset.c), and the bootstrap that moves a handle
+ * (wait.c), wait sets (waitset.c), IO ports (port.c), and the bootstrap that moves a handle
  * through a file descriptor (xfer.c). This file holds the device, the module parameters and the
  * ioctl dispatcher: one switch, whose every case copies in exactly its
  * argument struct and calls the implementation.
  *
  * Dependencies run one way: object.h <- handle_table.h <- wait.h <- the
- * types (pipe.h, event.h, waitset.h) <- this file.
+ * types (pipe.h, event.h, waitset.h, port.h) <- this file.
  *
  * A table belongs to the process that opened the device (process.c).
  * Other processes that come to hold the same file (a fork() child,
@@ -50,6 +50,7 @@
 #include "handle_table.h"
 #include "magenta.h"
 #include "pipe.h"
+#include "port.h"
 #include "process.h"
 #include "stats.h"
 #include "trace.h"
@@ -111,6 +112,10 @@ unsigned int mx_max_waitset_entries = 65536;
 module_param_named(max_waitset_entries, mx_max_waitset_entries, uint, 0644);
 MODULE_PARM_DESC(max_waitset_entries, "Most entries in one wait set");
 
+unsigned int mx_max_port_packets = 4096;
+module_param_named(max_port_packets, mx_max_port_packets, uint, 0644);
+MODULE_PARM_DESC(max_port_packets, "Most user packets queued in one IO port");
+
 static int mx_open(struct inode *inode, struct file *file)
 {
 	struct mx_handle_table *t;
@@ -158,7 +163,7 @@ static int mx_ioc_get_version(void __user *argp)
 		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
 			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
 			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS |
-			    MX_FEATURE_WAITSET,
+			    MX_FEATURE_WAITSET | MX_FEATURE_PORT,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
@@ -186,6 +191,10 @@ union mx_ioc_args {
 	struct mx_ioc_waitset_add ws_add;
 	struct mx_ioc_waitset_remove ws_remove;
 	struct mx_ioc_waitset_wait ws_wait;
+	struct mx_ioc_port_create port_create;
+	struct mx_ioc_port_queue port_queue;
+	struct mx_ioc_port_wait port_wait;
+	struct mx_ioc_port_bind port_bind;
 };
 
 /*
@@ -265,6 +274,19 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_WAITSET_WAIT:
 		return mx_args_in(&a.ws_wait, argp, sizeof(a.ws_wait)) ?:
 		       mx_waitset_wait(t, &a.ws_wait, argp);
+	case MX_IOC_PORT_CREATE:
+		return mx_args_in(&a.port_create, argp,
+				  sizeof(a.port_create)) ?:
+		       mx_port_create(t, &a.port_create, argp);
+	case MX_IOC_PORT_QUEUE:
+		return mx_args_in(&a.port_queue, argp, sizeof(a.port_queue)) ?:
+		       mx_port_queue(t, &a.port_queue);
+	case MX_IOC_PORT_WAIT:
+		return mx_args_in(&a.port_wait, argp, sizeof(a.port_wait)) ?:
+		       mx_port_wait(t, &a.port_wait, argp);
+	case MX_IOC_PORT_BIND:
+		return mx_args_in(&a.port_bind, argp, sizeof(a.port_bind)) ?:
+		       mx_port_bind(t, &a.port_bind);
 	default:
 		return -ENOTTY;
 	}

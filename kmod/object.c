@@ -66,6 +66,7 @@ void mx_object_init(struct mx_object *obj, const struct mx_object_ops *ops,
 	kref_init(&obj->ref);
 	init_waitqueue_head(&obj->wq);
 	obj->koid = koid;
+	obj->binding = NULL;
 }
 
 /**

@@ -14,6 +14,7 @@
 
 struct file;
 struct mx_object;
+struct mx_port_binding;
 struct mx_signals_state;
 struct poll_table_struct;
 
@@ -27,6 +28,9 @@ struct poll_table_struct;
  * @user_signal: clear, then set user signals (MX_SIGNAL_SIGNAL_ALL), or
  *		NULL if the type has none; returns 0 or a negative
  *		MX_ERRNO_* value
+ * @dup:	a new holder: a handle was duplicated from one of its
+ *		handles; NULL if the type does not care. Called under a
+ *		table lock: must not sleep.
  * @close:	a holder (a handle, an exported file, a message) lets go of
  *		the object, before its reference is dropped; NULL if the type
  *		does not care. Called with no magenta lock held; may sleep.
@@ -44,6 +48,7 @@ struct mx_object_ops {
 	u32 props;
 	void (*signals)(struct mx_object *obj, struct mx_signals_state *st);
 	int (*user_signal)(struct mx_object *obj, u32 clear, u32 set);
+	void (*dup)(struct mx_object *obj);
 	void (*close)(struct mx_object *obj);
 	__poll_t (*poll)(struct mx_object *obj, struct file *file,
 			 struct poll_table_struct *pt);
@@ -57,12 +62,15 @@ struct mx_object_ops {
  *		carries it) plus transient references of calls in progress
  * @wq:		threads waiting for its signals (wait.c)
  * @koid:	its id: never 0, never reused while the module is loaded
+ * @binding:	the IO port binding that watches it, or NULL (port.c);
+ *		under @wq.lock
  */
 struct mx_object {
 	const struct mx_object_ops *ops;
 	struct kref ref;
 	wait_queue_head_t wq;
 	u64 koid;
+	struct mx_port_binding *binding;
 };
 
 /**

@@ -105,12 +105,15 @@ static void mx_pipe_free(struct kref *ref)
  *
  * The writer usually waits for an answer right after, so the wake-up is a
  * sync one: the scheduler lets the reader run when the writer blocks
- * instead of preempting the writer first.
+ * instead of preempting the writer first. Its key, EPOLLIN, marks it as an
+ * arrival for the wake function of an IO port binding.
  */
 void mx_endpoint_wake_data(struct mx_endpoint *ep)
 {
+	/* The key tells a port binding that a message came (port.c). */
 	if (wq_has_sleeper(&ep->obj.wq))
-		wake_up_interruptible_sync(&ep->obj.wq);
+		wake_up_interruptible_sync_poll(&ep->obj.wq,
+						EPOLLIN | EPOLLRDNORM);
 }
 
 static bool mx_queue_full(const struct mx_endpoint *ep)
@@ -775,7 +778,7 @@ static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
 	if (waiting)
 		wake_up_all(&ep->obj.wq);
 	if (room)
-		mx_endpoint_wake(mx_endpoint_peer(ep));
+		mx_endpoint_wake_room(mx_endpoint_peer(ep));
 	return alive;
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -115,6 +116,17 @@ static inline void mx_endpoint_put(struct mx_endpoint *ep)
 static inline void mx_endpoint_wake(struct mx_endpoint *ep)
 {
 	mx_object_wake(&ep->obj);
+}
+
+/*
+ * Room appeared in @ep's peer's full queue: WRITABLE came back. The key,
+ * EPOLLOUT, marks the wake-up as that edge for IO port bindings (port.c).
+ */
+static inline void mx_endpoint_wake_room(struct mx_endpoint *ep)
+{
+	if (wq_has_sleeper(&ep->obj.wq))
+		__wake_up(&ep->obj.wq, TASK_NORMAL, 0,
+			  poll_to_key(EPOLLOUT | EPOLLWRNORM));
 }
 
 void mx_endpoint_wake_data(struct mx_endpoint *ep);

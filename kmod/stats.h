@@ -21,6 +21,8 @@
  * @MX_STAT_XFERS:	bootstrap files made by export, until released
  * @MX_STAT_WAITERS:	threads blocked in a wait call
  * @MX_STAT_WAITSETS:	wait sets
+ * @MX_STAT_PORTS:	IO ports
+ * @MX_STAT_PORT_PACKETS: user packets queued in IO ports
  * @MX_STAT_NR:		number of counters
  */
 enum mx_stat {
@@ -33,6 +35,8 @@ enum mx_stat {
 	MX_STAT_XFERS,
 	MX_STAT_WAITERS,
 	MX_STAT_WAITSETS,
+	MX_STAT_PORTS,
+	MX_STAT_PORT_PACKETS,
 	MX_STAT_NR,
 };
 

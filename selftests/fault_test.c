@@ -1008,4 +1008,131 @@ TEST_F_TIMEOUT(mx, wait_on_waitset, 120)
 	case_done();
 }
 
+/* ---- IO ports --------------------------------------------------------------- */
+
+/* Is @port empty? A sentinel queued now must come out first. */
+static bool port_is_empty(mx_handle_t port)
+{
+	mx_packet_header_t h = { .key = 0x5e5e };
+
+	if (mx_port_queue(port, &h, sizeof(h)) != NO_ERROR)
+		return false;
+	memset(&h, 0, sizeof(h));
+	return mx_port_wait(port, &h, sizeof(h)) == NO_ERROR &&
+	       h.key == 0x5e5e;
+}
+
+static bool round_port_create(struct __test_metadata *_metadata,
+			      struct fcase *c, int nfd, unsigned int n,
+			      mx_status_t *r)
+{
+	mx_handle_basic_info_t bi;
+	mx_packet_header_t h = { .key = 3 };
+	mx_handle_t p;
+	bool inj;
+
+	fill_table(_metadata, c);
+	nth_arm(nfd, n);
+	p = mx_port_create(0);
+	inj = nth_disarm(nfd);
+	*r = p > 0 ? NO_ERROR : p;
+	if (p > 0) {
+		/* a whole port: its type, its rights, it carries packets */
+		EXPECT_EQ((mx_ssize_t)sizeof(bi),
+			  mx_handle_get_info(p, MX_INFO_HANDLE_BASIC, &bi,
+					     sizeof(bi)));
+		EXPECT_EQ(MX_OBJ_TYPE_IOPORT, bi.type);
+		EXPECT_EQ(NO_ERROR, mx_port_queue(p, &h, sizeof(h)));
+		h.key = 0;
+		EXPECT_EQ(NO_ERROR, mx_port_wait(p, &h, sizeof(h)));
+		EXPECT_EQ(3u, h.key);
+		mx_handle_close(p);
+	}
+	unfill_table(c);
+	return inj;
+}
+
+static bool round_port_queue(struct __test_metadata *_metadata,
+			     struct fcase *c, int nfd, unsigned int n,
+			     mx_status_t *r)
+{
+	mx_packet_header_t h = { .key = 4 };
+	mx_handle_t p = mx_port_create(0);
+	bool inj;
+
+	if (p <= 0) {
+		EXPECT_LT(0, p);
+		*r = ERR_INTERNAL;
+		return false;
+	}
+	nth_arm(nfd, n);
+	*r = mx_port_queue(p, &h, sizeof(h));
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		h.key = 0;
+		EXPECT_EQ(NO_ERROR, mx_port_wait(p, &h, sizeof(h)));
+		EXPECT_EQ(4u, h.key);
+	}
+	/* a failed queue left nothing behind */
+	EXPECT_TRUE(port_is_empty(p));
+	mx_handle_close(p);
+	return inj;
+}
+
+static bool round_port_bind(struct __test_metadata *_metadata,
+			    struct fcase *c, int nfd, unsigned int n,
+			    mx_status_t *r)
+{
+	mx_handle_t p = mx_port_create(0), e = mx_event_create(0);
+	mx_io_packet_t io;
+	bool inj;
+
+	if (p <= 0 || e <= 0) {
+		EXPECT_LT(0, p);
+		EXPECT_LT(0, e);
+		*r = ERR_INTERNAL;
+		return false;
+	}
+	EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
+	nth_arm(nfd, n);
+	*r = mx_port_bind(p, 8, e, EV_SIG);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		/* bound: the satisfied signal queued its packet */
+		memset(&io, 0, sizeof(io));
+		EXPECT_EQ(NO_ERROR, mx_port_wait(p, &io, sizeof(io)));
+		EXPECT_EQ(8u, io.hdr.key);
+		EXPECT_EQ(MX_PORT_PKT_TYPE_IOSN, io.hdr.type);
+		EXPECT_EQ(ERR_BAD_STATE, mx_port_bind(p, 8, e, EV_SIG));
+	} else {
+		/* not bound: nothing queued, and it can be bound now */
+		EXPECT_TRUE(port_is_empty(p));
+		EXPECT_EQ(NO_ERROR, mx_port_bind(p, 8, e, EV_SIG));
+	}
+	mx_handle_close(p);
+	mx_handle_close(e);
+	return inj;
+}
+
+TEST_F_TIMEOUT(mx, create_port, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_port_create, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, queue_to_port, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_port_queue, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, bind_to_port, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_port_bind, NO_MEMORY);
+	case_done();
+}
+
 TEST_HARNESS_MAIN

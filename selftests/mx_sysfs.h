@@ -26,6 +26,8 @@ struct mx_stats {
 	long waiters;
 	long events;
 	long waitsets;
+	long ports;
+	long port_packets;
 };
 
 /* The decimal number in file @path, or -1 if it cannot be read. */
@@ -105,7 +107,7 @@ static inline int mx_param_write(const char *name, long v)
  */
 static const char *const mx_stat_names[] = {
 	"procs", "handles", "endpoints", "messages", "message_bytes", "xfers",
-	"waiters", "events", "waitsets",
+	"waiters", "events", "waitsets", "ports", "port_packets",
 };
 #define MX_NSTATS (sizeof(mx_stat_names) / sizeof(mx_stat_names[0]))
 

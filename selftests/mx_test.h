@@ -40,6 +40,8 @@ static inline void mx_stats_read(struct mx_stats *s)
 	s->waiters = mx_stat_read("waiters");
 	s->events = mx_stat_read("events");
 	s->waitsets = mx_stat_read("waitsets");
+	s->ports = mx_stat_read("ports");
+	s->port_packets = mx_stat_read("port_packets");
 }
 
 /* Assert that every counter is back to what *base recorded. */
@@ -54,6 +56,8 @@ static inline void mx_stats_read(struct mx_stats *s)
 	EXPECT_EQ((base)->waiters, __now.waiters);			\
 	EXPECT_EQ((base)->events, __now.events);			\
 	EXPECT_EQ((base)->waitsets, __now.waitsets);			\
+	EXPECT_EQ((base)->ports, __now.ports);				\
+	EXPECT_EQ((base)->port_packets, __now.port_packets);		\
 } while (0)
 
 /*

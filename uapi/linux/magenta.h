@@ -22,7 +22,7 @@
 #include <linux/types.h>
 
 #define MX_ABI_MAJOR		2
-#define MX_ABI_MINOR		2
+#define MX_ABI_MINOR		3
 
 /* Features reported by MX_IOC_GET_VERSION. */
 #define MX_FEATURE_MSGPIPE	(1ULL << 0)	/* create, read, write, close */
@@ -32,6 +32,7 @@
 #define MX_FEATURE_CALL		(1ULL << 4)	/* msgpipe_call */
 #define MX_FEATURE_OBJECTS	(1ULL << 5)	/* events, object_signal, get_info */
 #define MX_FEATURE_WAITSET	(1ULL << 6)	/* wait sets */
+#define MX_FEATURE_PORT		(1ULL << 7)	/* IO ports */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -69,11 +70,19 @@
 #define MX_OBJ_TYPE_NONE		0u
 #define MX_OBJ_TYPE_MESSAGE_PIPE	4u
 #define MX_OBJ_TYPE_EVENT		5u
+#define MX_OBJ_TYPE_IOPORT		6u
 #define MX_OBJ_TYPE_WAIT_SET		14u
 
 /* Object properties. */
 #define MX_OBJ_PROP_NONE	0u
 #define MX_OBJ_PROP_WAITABLE	1u
+
+/* IO ports: the largest packet, and the types of packet. */
+#define MX_PORT_MAX_PKT_SIZE		128u
+#define MX_PORT_PKT_TYPE_KERN		0u
+#define MX_PORT_PKT_TYPE_IOSN		1u
+#define MX_PORT_PKT_TYPE_USER		2u
+#define MX_PORT_PKT_TYPE_EXCEPTION	3u
 
 /* mx_msgpipe_create() flags. */
 #define MX_FLAG_REPLY_PIPE	(1u << 0)
@@ -427,6 +436,94 @@ struct mx_ioc_waitset_wait {
 	__u64 max_results;
 };
 
+/**
+ * struct mx_ioc_port_create - make an IO port (MX_IOC_PORT_CREATE)
+ * @options:	must be 0
+ * @handle:	out: the new handle
+ */
+struct mx_ioc_port_create {
+	__u32 options;
+	__s32 handle;
+};
+
+/**
+ * struct mx_ioc_port_queue - queue a user packet (MX_IOC_PORT_QUEUE)
+ * @handle:	the port (needs MX_RIGHT_WRITE)
+ * @pad:	must be 0
+ * @packet:	user pointer to @size bytes, starting with a
+ *		struct mx_port_packet_header
+ * @size:	from sizeof(struct mx_port_packet_header) to
+ *		MX_PORT_MAX_PKT_SIZE
+ */
+struct mx_ioc_port_queue {
+	__u32 handle;
+	__u32 pad;
+	__u64 packet;
+	__u64 size;
+};
+
+/**
+ * struct mx_ioc_port_wait - take the oldest packet, waiting for one
+ *			     (MX_IOC_PORT_WAIT)
+ * @handle:	the port (needs MX_RIGHT_READ)
+ * @restarted:	0 on entry; set to 1 by the module when a signal interrupts
+ *		the wait, as in struct mx_ioc_wait_one
+ * @packet:	user pointer to the buffer that receives the packet
+ * @size:	its size in bytes
+ */
+struct mx_ioc_port_wait {
+	__u32 handle;
+	__u32 restarted;
+	__u64 packet;
+	__u64 size;
+};
+
+/**
+ * struct mx_ioc_port_bind - watch an object's signals through a port
+ *			     (MX_IOC_PORT_BIND)
+ * @handle:	the port (needs MX_RIGHT_WRITE)
+ * @source:	the watched object's handle (needs MX_RIGHT_READ)
+ * @key:	the key of the packets the binding queues
+ * @signals:	the watched signals, not 0
+ * @pad:	must be 0
+ */
+struct mx_ioc_port_bind {
+	__u32 handle;
+	__u32 source;
+	__u64 key;
+	__u32 signals;
+	__u32 pad;
+};
+
+/**
+ * struct mx_port_packet_header - how every packet of a port starts
+ * @key:	the queuer's key, or the binding's key
+ * @type:	MX_PORT_PKT_TYPE_*
+ * @extra:	kept as queued (user packets); 0 in IOSN packets
+ */
+struct mx_port_packet_header {
+	__u64 key;
+	__u32 type;
+	__u32 extra;
+};
+
+/**
+ * struct mx_port_io_packet - the packet a binding queues (MX_PORT_PKT_TYPE_IOSN)
+ * @hdr:	the header, type MX_PORT_PKT_TYPE_IOSN
+ * @timestamp:	CLOCK_MONOTONIC ns of the first signal change it reports
+ * @bytes:	0
+ * @signals:	the watched signals that were satisfied at the changes it
+ *		reports
+ * @reserved:	0
+ */
+struct mx_port_io_packet {
+	struct mx_port_packet_header hdr;
+	__u64 timestamp;
+	__u64 bytes;
+	__u32 signals;
+	__u32 reserved;
+};
+
 #define MX_IOC_MAGIC		0xBA
 
 #define MX_IOC_GET_VERSION	_IOR(MX_IOC_MAGIC, 0x00, struct mx_ioc_version)
@@ -448,5 +545,10 @@ struct mx_ioc_waitset_wait {
 #define MX_IOC_WAITSET_ADD	_IOW(MX_IOC_MAGIC, 0x61, struct mx_ioc_waitset_add)
 #define MX_IOC_WAITSET_REMOVE	_IOW(MX_IOC_MAGIC, 0x62, struct mx_ioc_waitset_remove)
 #define MX_IOC_WAITSET_WAIT	_IOWR(MX_IOC_MAGIC, 0x63, struct mx_ioc_waitset_wait)
+
+#define MX_IOC_PORT_CREATE	_IOWR(MX_IOC_MAGIC, 0x70, struct mx_ioc_port_create)
+#define MX_IOC_PORT_QUEUE	_IOW(MX_IOC_MAGIC, 0x71, struct mx_ioc_port_queue)
+#define MX_IOC_PORT_WAIT	_IOWR(MX_IOC_MAGIC, 0x72, struct mx_ioc_port_wait)
+#define MX_IOC_PORT_BIND	_IOW(MX_IOC_MAGIC, 0x73, struct mx_ioc_port_bind)
 
 #endif /* _UAPI_LINUX_MAGENTA_H */

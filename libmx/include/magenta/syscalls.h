@@ -73,6 +73,14 @@ mx_status_t mx_waitset_wait(mx_handle_t waitset_handle, mx_time_t timeout,
 			    mx_waitset_result_t* results,
 			    uint32_t* max_results);
 
+/* IO ports: see docs/api/port_*.md */
+mx_handle_t mx_port_create(uint32_t options);
+mx_status_t mx_port_queue(mx_handle_t handle, const void* packet,
+			  mx_size_t size);
+mx_status_t mx_port_wait(mx_handle_t handle, void* packet, mx_size_t size);
+mx_status_t mx_port_bind(mx_handle_t handle, uint64_t key,
+			 mx_handle_t source, mx_signals_t signals);
+
 /* Waiting */
 mx_status_t mx_handle_wait_one(mx_handle_t handle, mx_signals_t signals,
 			       mx_time_t timeout,

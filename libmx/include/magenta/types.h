@@ -41,6 +41,22 @@ typedef struct mx_waitset_result {
 	mx_signals_state_t signals_state;
 } mx_waitset_result_t;
 
+/* The header every IO port packet starts with. */
+typedef struct mx_packet_header {
+	uint64_t key;
+	uint32_t type;		/* MX_PORT_PKT_TYPE_* */
+	uint32_t extra;
+} mx_packet_header_t;
+
+/* The packet a binding queues (type MX_PORT_PKT_TYPE_IOSN). */
+typedef struct mx_io_packet {
+	mx_packet_header_t hdr;
+	mx_time_t timestamp;
+	mx_size_t bytes;
+	mx_signals_t signals;
+	uint32_t reserved;
+} mx_io_packet_t;
+
 #define MX_HANDLE_INVALID	((mx_handle_t)0)
 #define MX_TIME_INFINITE	UINT64_MAX
 #define MX_KOID_INVALID		((mx_koid_t)0)
