@@ -57,6 +57,7 @@ MX_STAT_ATTR(message_bytes, MX_STAT_MESSAGE_BYTES);
 MX_STAT_ATTR(xfers, MX_STAT_XFERS);
 MX_STAT_ATTR(waiters, MX_STAT_WAITERS);
 MX_STAT_ATTR(waitsets, MX_STAT_WAITSETS);
+MX_STAT_ATTR(pollfds, MX_STAT_POLLFDS);
 
 static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_procs.attr.attr,
@@ -68,6 +69,7 @@ static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_xfers.attr.attr,
 	&mx_stat_attr_waiters.attr.attr,
 	&mx_stat_attr_waitsets.attr.attr,
+	&mx_stat_attr_pollfds.attr.attr,
 	NULL,
 };
 

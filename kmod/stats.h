@@ -21,6 +21,7 @@
  * @MX_STAT_XFERS:	bootstrap files made by export, until released
  * @MX_STAT_WAITERS:	threads blocked in a wait call
  * @MX_STAT_WAITSETS:	wait sets
+ * @MX_STAT_POLLFDS:	poll files made by handle_poll_fd, until released
  * @MX_STAT_NR:		number of counters
  */
 enum mx_stat {
@@ -33,6 +34,7 @@ enum mx_stat {
 	MX_STAT_XFERS,
 	MX_STAT_WAITERS,
 	MX_STAT_WAITSETS,
+	MX_STAT_POLLFDS,
 	MX_STAT_NR,
 };
 
