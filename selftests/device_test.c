@@ -174,7 +174,7 @@ TEST(stats_are_readable_numbers)
 {
 	static const char *const names[] = {
 		"procs", "handles", "endpoints", "messages", "message_bytes",
-		"xfers", "waiters", "events", "waitsets",
+		"xfers", "waiters", "events", "waitsets", "pollfds",
 	};
 	unsigned int i;
 

@@ -26,6 +26,7 @@ struct mx_stats {
 	long waiters;
 	long events;
 	long waitsets;
+	long pollfds;
 };
 
 /* The decimal number in file @path, or -1 if it cannot be read. */
@@ -105,7 +106,7 @@ static inline int mx_param_write(const char *name, long v)
  */
 static const char *const mx_stat_names[] = {
 	"procs", "handles", "endpoints", "messages", "message_bytes", "xfers",
-	"waiters", "events", "waitsets",
+	"waiters", "events", "waitsets", "pollfds",
 };
 #define MX_NSTATS (sizeof(mx_stat_names) / sizeof(mx_stat_names[0]))
 

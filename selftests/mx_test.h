@@ -5,7 +5,7 @@
  * Every program skips as a whole (TAP "1..0 # SKIP", exit 4) when
  * /dev/magenta is absent. The fixture "mx" records the module's live-object
  * counters after setup and checks in teardown that the test left no
- * handle, endpoint, event, message or exported file behind.
+ * handle, endpoint, event, message, exported file or poll file behind.
  */
 #ifndef MX_TEST_H
 #define MX_TEST_H
@@ -40,6 +40,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	s->waiters = mx_stat_read("waiters");
 	s->events = mx_stat_read("events");
 	s->waitsets = mx_stat_read("waitsets");
+	s->pollfds = mx_stat_read("pollfds");
 }
 
 /* Assert that every counter is back to what *base recorded. */
@@ -54,6 +55,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	EXPECT_EQ((base)->waiters, __now.waiters);			\
 	EXPECT_EQ((base)->events, __now.events);			\
 	EXPECT_EQ((base)->waitsets, __now.waitsets);			\
+	EXPECT_EQ((base)->pollfds, __now.pollfds);			\
 } while (0)
 
 /*
