@@ -311,6 +311,27 @@ TEST_F(mx, fd_nature)
 	mx_handle_close(p[1]);
 }
 
+/* The fd follows the object: a replaced handle keeps it working. */
+TEST_F(mx, replace_keeps_fd)
+{
+	mx_handle_t p[2], ws = ws_with_pipe(p), ws2;
+	int fd = -1;
+
+	ASSERT_LT(0, ws);
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(ws, 0, &fd));
+	ws2 = mx_handle_replace(ws, MX_RIGHT_SAME_RIGHTS);
+	ASSERT_LT(0, ws2);
+	EXPECT_EQ(0, poll_now(fd));
+	ASSERT_EQ(NO_ERROR, mx_write_u32(p[0], 1, NULL, 0));
+	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(fd));
+	EXPECT_EQ(1, ws_ready(ws2));
+	ASSERT_EQ(NO_ERROR, mx_handle_close(ws2));
+	EXPECT_EQ(POLLHUP, poll_now(fd));
+	close(fd);
+	mx_handle_close(p[0]);
+	mx_handle_close(p[1]);
+}
+
 /* ---- level-triggered: poll, select, epoll agree with a wait ------------ */
 
 TEST_F(mx, level_follows_wait)
