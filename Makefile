@@ -38,6 +38,7 @@ clean:
 	$(MAKE) -C libmx clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C examples/glib clean
 
 include scripts/kernels.mk
 include scripts/rig.mk

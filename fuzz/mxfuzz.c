@@ -16,8 +16,10 @@
  * /dev/magenta descriptor, which they inherit.
  *
  * The commands are all of the ABI: pipes, handles, waits, the bootstrap,
- * and the objects calls (event_create, object_signal, get_info), whose
- * handles are events as well as endpoints.
+ * the objects calls (event_create, object_signal, get_info), whose
+ * handles are events as well as endpoints, wait sets, and handle_poll_fd
+ * (a poll fd of a wait set, then polled, sometimes through epoll, kept
+ * among the fds that import is tried on).
  *
  * Checks:
  *  - every ioctl returns 0 or -1 (GET_INFO: 0 or 24, the bytes it wrote);
@@ -29,6 +31,9 @@
  *  - a successful GET_INFO of the basic record: asked again, the record
  *    has a koid, a known type, WAITABLE, rights an object of that type
  *    can hold;
+ *  - a successful HANDLE_POLL_FD gives a "[magenta-poll]" fd with
+ *    FD_CLOEXEC as asked, that poll() and epoll answer with nothing but
+ *    POLLIN, POLLRDNORM and POLLHUP, and that has no ioctls (ENOTTY);
  *  - the parent's own pipes and queued messages, and its event and the
  *    signals set on it, survive the children;
  *  - when every child has exited and every descriptor is closed, the
@@ -42,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -52,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -75,7 +82,7 @@
 #define PARENT_PIPES	4
 
 
-#define NCMD_SLOTS	23
+#define NCMD_SLOTS	24
 
 /* What all processes share (MAP_SHARED). */
 struct shared {
@@ -338,6 +345,7 @@ static const unsigned long valid_cmds[] = {
 	MX_IOC_WAITSET_CREATE, MX_IOC_WAITSET_ADD, MX_IOC_WAITSET_REMOVE,
 	MX_IOC_WAITSET_WAIT, MX_IOC_PORT_CREATE, MX_IOC_PORT_QUEUE,
 	MX_IOC_PORT_WAIT, MX_IOC_PORT_BIND,
+	MX_IOC_HANDLE_POLL_FD,
 };
 #define NCMDS (sizeof(valid_cmds) / sizeof(valid_cmds[0]))
 
@@ -443,6 +451,7 @@ static size_t arg_size(unsigned long cmd)
 	case MX_IOC_PORT_QUEUE: return sizeof(struct mx_ioc_port_queue);
 	case MX_IOC_PORT_WAIT: return sizeof(struct mx_ioc_port_wait);
 	case MX_IOC_PORT_BIND: return sizeof(struct mx_ioc_port_bind);
+	case MX_IOC_HANDLE_POLL_FD: return sizeof(struct mx_ioc_handle_poll_fd);
 	default: return 64;
 	}
 }
@@ -743,6 +752,15 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		b->pad = chance(th, 95) ? 0 : (uint32_t)rnd(th);
 		break;
 	}
+	case MX_IOC_HANDLE_POLL_FD: {
+		struct mx_ioc_handle_poll_fd *pf = a;
+
+		pf->handle = (uint32_t)pick_handle(th);
+		pf->flags = pick_flags(th);
+		pf->fd = (int32_t)rnd(th);
+		pf->pad = chance(th, 90) ? 0 : (uint32_t)rnd(th);
+		break;
+	}
 	default:
 		b = a;
 		for (i = 0; i < 64; i++)
@@ -864,6 +882,60 @@ static void probe_xfer_fd(struct thread *th, int fd)
 		report(th, &c, r, e, "an exported-handle fd did not give ENOTTY");
 }
 
+/* Is @fd a poll file? */
+static bool is_poll_fd(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = 0;
+	return !strcmp(link, "anon_inode:[magenta-poll]");
+}
+
+/*
+ * A new poll fd (under fd_lock, so still that file): its close-on-exec
+ * flag is the one asked for, poll() and epoll report only POLLIN,
+ * POLLRDNORM, POLLHUP, and it has no ioctls.
+ */
+static void probe_poll_fd(struct thread *th, int fd, uint32_t flags)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDNORM };
+	struct call c = { .fd = fd, .cmd = MX_IOC_HANDLE_POLL_FD, .ours = true };
+	int ep, n, cloexec = fcntl(fd, F_GETFD);
+
+	if (cloexec < 0 || !(cloexec & FD_CLOEXEC) != !(flags & MX_POLL_FD_CLOEXEC))
+		report(th, &c, cloexec, errno, "poll fd: FD_CLOEXEC not as asked");
+	n = poll(&pfd, 1, 0);
+	if (n < 0 || (pfd.revents & ~(POLLIN | POLLRDNORM | POLLHUP)))
+		report(th, &c, n, errno, "poll fd: poll() gave other events");
+	if (chance(th, 50)) {
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		if (ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
+			n = epoll_wait(ep, &ev, 1, 0);
+			if (n < 0 || (n && (ev.events & ~(EPOLLIN | EPOLLRDNORM |
+							   EPOLLHUP))))
+				report(th, &c, n, errno,
+				       "poll fd: epoll gave other events");
+		}
+		if (ep >= 0)
+			close(ep);
+	}
+	if (chance(th, 10)) {
+		c.cmd = pick_cmd(th);
+		if (vfs_type(_IOC_TYPE(c.cmd)))
+			return;
+		c.argp = th->arena;
+		n = (int)syscall(SYS_ioctl, fd, c.cmd, c.argp);
+		if (n == 0 || errno != ENOTTY)
+			report(th, &c, n, errno, "a poll fd did not give ENOTTY");
+	}
+}
+
 /* Remember what a successful call gave us. */
 static void harvest(struct thread *th, unsigned long cmd, void *argp)
 {
@@ -975,6 +1047,25 @@ static void harvest(struct thread *th, unsigned long cmd, void *argp)
 			probe_xfer_fd(th, fd);
 		old = atomic_exchange(&me.fds[rn(th, NFDS)], fd);
 		if (old >= me.first_free_fd && old != fd && chance(th, 50))
+			close(old);
+		pthread_mutex_unlock(&fd_lock);
+		break;
+	}
+	case MX_IOC_HANDLE_POLL_FD: {
+		struct mx_ioc_handle_poll_fd *pf = argp;
+		int fd = pf->fd, old;
+
+		if (fd < me.first_free_fd || fd > 4096)
+			break;
+		pthread_mutex_lock(&fd_lock);
+		if (!is_poll_fd(fd)) {	/* reset since, or a clobbered struct */
+			pthread_mutex_unlock(&fd_lock);
+			break;
+		}
+		probe_poll_fd(th, fd, pf->flags);
+		/* Import is tried on it too: ERR_WRONG_TYPE. */
+		old = atomic_exchange(&me.fds[rn(th, NFDS)], fd);
+		if (old >= me.first_free_fd && old != fd)
 			close(old);
 		pthread_mutex_unlock(&fd_lock);
 		break;
@@ -1386,6 +1477,7 @@ static void print_errnos(void)
 		"event_create", "signal", "get_info", "waitset_create",
 		"waitset_add", "waitset_remove", "waitset_wait", "port_create",
 		"port_queue", "port_wait", "port_bind",
+		"poll_fd",
 	};
 	int e;
 

@@ -12,13 +12,16 @@
  * table (handle_table.c) of kernel objects (object.c). Its ioctls are the
  * Magenta calls: calls on any handle (handle_table.c), pipes and their
  * messages (pipe.c, message.c), events (event.c), waits on signals
- * (wait.c), wait sets (waitset.c), IO ports (port.c), and the bootstrap that moves a handle
- * through a file descriptor (xfer.c). This file holds the device, the module parameters and the
- * ioctl dispatcher: one switch, whose every case copies in exactly its
- * argument struct and calls the implementation.
+ * (wait.c), wait sets (waitset.c), IO ports (port.c), the bootstrap that
+ * moves a handle through a file descriptor (xfer.c), and poll files that
+ * let poll(), select() and epoll watch an object (pollfd.c). This file
+ * holds the device, the module parameters and the ioctl dispatcher: one
+ * switch, whose every case copies in exactly its argument struct and calls
+ * the implementation.
  *
  * Dependencies run one way: object.h <- handle_table.h <- wait.h <- the
- * types (pipe.h, event.h, waitset.h, port.h) <- this file.
+ * types (pipe.h, event.h, waitset.h, port.h) <- this file; pollfd.h needs
+ * only object.h and handle_table.h.
  *
  * A table belongs to the process that opened the device (process.c).
  * Other processes that come to hold the same file (a fork() child,
@@ -51,6 +54,7 @@
 #include "magenta.h"
 #include "pipe.h"
 #include "port.h"
+#include "pollfd.h"
 #include "process.h"
 #include "stats.h"
 #include "trace.h"
@@ -163,7 +167,8 @@ static int mx_ioc_get_version(void __user *argp)
 		.features = MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
 			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
 			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS |
-			    MX_FEATURE_WAITSET | MX_FEATURE_PORT,
+			    MX_FEATURE_WAITSET | MX_FEATURE_PORT |
+			    MX_FEATURE_POLL_FD,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
@@ -185,6 +190,7 @@ union mx_ioc_args {
 	struct mx_ioc_wait_many wait_many;
 	struct mx_ioc_handle_export export;
 	struct mx_ioc_handle_import import;
+	struct mx_ioc_handle_poll_fd poll_fd;
 	struct mx_ioc_event_create event;
 	struct mx_ioc_object_signal signal;
 	struct mx_ioc_waitset_create ws_create;
@@ -256,6 +262,9 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_HANDLE_IMPORT:
 		return mx_args_in(&a.import, argp, sizeof(a.import)) ?:
 		       mx_handle_import(t, &a.import, argp);
+	case MX_IOC_HANDLE_POLL_FD:
+		return mx_args_in(&a.poll_fd, argp, sizeof(a.poll_fd)) ?:
+		       mx_handle_poll_fd(t, &a.poll_fd, argp);
 	case MX_IOC_EVENT_CREATE:
 		return mx_args_in(&a.event, argp, sizeof(a.event)) ?:
 		       mx_event_create(t, &a.event, argp);

@@ -59,6 +59,7 @@ MX_STAT_ATTR(waiters, MX_STAT_WAITERS);
 MX_STAT_ATTR(waitsets, MX_STAT_WAITSETS);
 MX_STAT_ATTR(ports, MX_STAT_PORTS);
 MX_STAT_ATTR(port_packets, MX_STAT_PORT_PACKETS);
+MX_STAT_ATTR(pollfds, MX_STAT_POLLFDS);
 
 static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_procs.attr.attr,
@@ -72,6 +73,7 @@ static struct attribute *mx_stats_attrs[] = {
 	&mx_stat_attr_waitsets.attr.attr,
 	&mx_stat_attr_ports.attr.attr,
 	&mx_stat_attr_port_packets.attr.attr,
+	&mx_stat_attr_pollfds.attr.attr,
 	NULL,
 };
 

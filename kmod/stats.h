@@ -23,6 +23,7 @@
  * @MX_STAT_WAITSETS:	wait sets
  * @MX_STAT_PORTS:	IO ports
  * @MX_STAT_PORT_PACKETS: user packets queued in IO ports
+ * @MX_STAT_POLLFDS:	poll files made by handle_poll_fd, until released
  * @MX_STAT_NR:		number of counters
  */
 enum mx_stat {
@@ -37,6 +38,7 @@ enum mx_stat {
 	MX_STAT_WAITSETS,
 	MX_STAT_PORTS,
 	MX_STAT_PORT_PACKETS,
+	MX_STAT_POLLFDS,
 	MX_STAT_NR,
 };
 

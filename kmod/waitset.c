@@ -42,24 +42,39 @@
  * entries (a module parameter); past it, waitset_add fails with
  * ERR_NO_MEMORY.
  *
+ * Poll files (pollfd.c): mx_waitset_poll() reports EPOLLIN | EPOLLRDNORM
+ * exactly when mx_waitset_wait() with a deadline of 0 would return a
+ * result: it evaluates the ready list as a wait does (O(ready entries)),
+ * dropping the entries whose result has gone, and EPOLLHUP once the wait
+ * set's handle is closed. Poll waiters sleep on &mx_waitset.pollers, which
+ * the wake function wakes every time an event on a watched object leaves
+ * an entry with a result, whether or not the entry was queued already, so
+ * that an edge-triggered epoll sees one wake-up per such event (a message
+ * arriving, a signal set, a watched handle closed) even if nobody waited
+ * or read in between; adding an entry that has a result at once is such
+ * an event too. Close wakes them as well.
+ *
  * Locking: &mx_waitset.mutex serialises add, remove, the evaluation part
- * of a wait and close; it protects the set of entries (the hash table has
- * its own locks, but every change of it is made under the mutex),
- * &mx_waitset.nentries and
- * &mx_waitset.closed. Under it, removing an entry from its object's queue
- * takes that queue's lock. &mx_waitset.lock, an irq-safe spinlock, protects
- * the ready list, &mx_ws_entry.queued and &mx_waitset.dead; it is taken by
- * the wake function under the watched object's queue lock, with
- * interrupts off, and nests inside it; the wake-up of
- * &mx_waitset.waiters comes after it is dropped. Nothing under the
- * spinlock is longer than a list operation. No lock is held while user
- * memory is touched: results are gathered into a kernel buffer first.
+ * of a wait (and of a poll) and close; it protects the set of entries (the
+ * hash table has its own locks, but every change of it is made under the
+ * mutex), &mx_waitset.nentries and &mx_waitset.closed. Under it, removing
+ * an entry from its object's queue takes that queue's lock.
+ * &mx_waitset.lock, an irq-safe spinlock, protects the ready list,
+ * &mx_ws_entry.queued and &mx_waitset.dead; it is taken by the wake
+ * function under the watched object's queue lock, with interrupts off, and
+ * nests inside it; the wake-ups of &mx_waitset.waiters and
+ * &mx_waitset.pollers come after it is dropped (still under the watched
+ * object's queue lock). mx_waitset_poll() may be called under an epoll
+ * instance's mutex, which no path here takes. Nothing under the spinlock
+ * is longer than a list operation. No lock is held while user memory is
+ * touched: results are gathered into a kernel buffer first.
  */
 
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/rhashtable.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -92,6 +107,7 @@
  * @ready:	entries that may have a result
  * @dead:	set by close: the wake function queues nothing more
  * @waiters:	threads in mx_waitset_wait()
+ * @pollers:	poll, select and epoll waiters of its poll files
  */
 struct mx_waitset {
 	struct mx_object obj;
@@ -105,6 +121,7 @@ struct mx_waitset {
 	struct list_head ready;
 	bool dead;
 	wait_queue_head_t waiters;
+	wait_queue_head_t pollers;
 };
 
 /**
@@ -168,12 +185,13 @@ static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	struct mx_waitset *ws = e->ws;
 	struct mx_signals_state st;
 	unsigned long flags;
-	bool wake = false;
+	bool wake = false, dead;
 
 	if (mx_ws_eval(e, &st) == -EAGAIN)
 		return 0;
 	spin_lock_irqsave(&ws->lock, flags);
-	if (!e->queued && !ws->dead) {
+	dead = ws->dead;
+	if (!e->queued && !dead) {
 		list_add_tail(&e->ready, &ws->ready);
 		e->queued = true;
 		wake = true;
@@ -181,6 +199,9 @@ static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (wake)
 		wake_up_all(&ws->waiters);
+	/* Every event with a result, for edge-triggered epoll. */
+	if (!dead && wq_has_sleeper(&ws->pollers))
+		wake_up_all(&ws->pollers);
 	return 0;
 }
 
@@ -257,6 +278,7 @@ static void mx_waitset_close(struct mx_object *obj)
 	ws->nentries = 0;
 	mutex_unlock(&ws->mutex);
 	wake_up_all(&ws->waiters);
+	wake_up_all(&ws->pollers);
 }
 
 static void mx_waitset_free(struct mx_object *obj)
@@ -268,11 +290,35 @@ static void mx_waitset_free(struct mx_object *obj)
 	kfree_rcu(ws, rcu);
 }
 
+static u32 mx_ws_collect(struct mx_waitset *ws,
+			 struct mx_ioc_waitset_result *buf, u32 cap);
+
+/*
+ * The poll op: readable iff a wait with deadline 0 would return a result,
+ * judged as that wait would judge it; EPOLLHUP once the handle is closed.
+ */
+static __poll_t mx_waitset_poll(struct mx_object *obj, struct file *file,
+				struct poll_table_struct *pt)
+{
+	struct mx_waitset *ws = mx_waitset_of(obj);
+	__poll_t mask = 0;
+
+	poll_wait(file, &ws->pollers, pt);
+	mutex_lock(&ws->mutex);
+	if (ws->closed)
+		mask = EPOLLHUP;
+	else if (mx_ws_collect(ws, NULL, 0))
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&ws->mutex);
+	return mask;
+}
+
 static const struct mx_object_ops mx_waitset_ops = {
 	.type		= MX_OBJ_TYPE_WAIT_SET,
 	.props		= MX_OBJ_PROP_NONE,
 	.signals	= mx_waitset_signals,
 	.close		= mx_waitset_close,
+	.poll		= mx_waitset_poll,
 	.free		= mx_waitset_free,
 };
 
@@ -331,6 +377,7 @@ int mx_waitset_create(struct mx_handle_table *t,
 	spin_lock_init(&ws->lock);
 	INIT_LIST_HEAD(&ws->ready);
 	init_waitqueue_head(&ws->waiters);
+	init_waitqueue_head(&ws->pollers);
 	mx_stat_inc(MX_STAT_WAITSETS);
 	/* Once installed, another thread may close it: @ws is not ours. */
 	r = mx_table_install(t, &ws->obj, MX_WAITSET_RIGHTS, &uarg->handle);
@@ -470,10 +517,11 @@ int mx_waitset_remove(struct mx_handle_table *t,
 
 /*
  * Evaluate every entry of the ready list once; write the first @cap
- * results to @buf and put the entries whose result holds back on the
- * list. Returns how many had a result. Under the mutex (which keeps the
- * entries alive). Each spinlock section puts back the entry evaluated
- * last and takes off the next one: O(1) work each, ready + 1 of them.
+ * results to @buf (may be NULL if @cap is 0) and put the entries whose
+ * result holds back on the list. Returns how many had a result. Under the
+ * mutex (which keeps the entries alive). Each spinlock section puts back
+ * the entry evaluated last and takes off the next one: O(1) work each,
+ * ready + 1 of them.
  */
 static u32 mx_ws_collect(struct mx_waitset *ws,
 			 struct mx_ioc_waitset_result *buf, u32 cap)

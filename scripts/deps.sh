@@ -38,8 +38,10 @@ export LC_ALL=C
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${MAGENTA_CACHE:-/var/cache/magenta-linux}"
+# libglib2.0-dev: GLib's static libraries and pkg-config file, for the
+# event-loop example (make example-glib, linked statically for the VM).
 TOOLS=(qemu-system-x86 busybox-static sparse cpio xz-utils zstd gzip kmod
-       gcc make libc6-dev perl binutils coreutils)
+       gcc make libc6-dev perl binutils coreutils libglib2.0-dev pkg-config)
 
 say() { echo "deps: $*" >&2; }
 die() { echo "deps: error: $*" >&2; exit 1; }

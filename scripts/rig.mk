@@ -7,6 +7,9 @@
 #   make lint            sparse (warnings fatal) + checkpatch --strict
 #   make check           deps, build everything, lint, every selftest in the VM
 #   make run             deps, build, run examples/mx_demo in the VM
+#   make example-glib    deps, build, run examples/glib/mx_glib_echo (a GLib
+#                        main loop serving a Unix socket and 100 pipes through
+#                        mx_handle_poll_fd) in the VM; ends in a PASS/FAIL line
 #   make vm-run PROG=prog [ARGS="..."] [FILES="src[:dst] ..."]
 #                        run one program in the VM with the module loaded
 #   make vm-shell        interactive busybox shell in the VM, module loaded
@@ -44,8 +47,8 @@ CHECKPATCH_IGNORE_COMPAT := --ignore LINUX_VERSION_CODE
 export VM_TIMEOUT PROG_TIMEOUT VM_ACCEL ICOUNT VM_MEM VM_SMP
 
 .PHONY: deps ksft-headers lint lint-sparse lint-checkpatch check run vm-run \
-	vm-shell rig-selftest rigtest-module rigtest-progs \
-	_check _run _rig-selftest print-selftests
+	vm-shell rig-selftest rigtest-module rigtest-progs example-glib \
+	_check _run _example-glib _rig-selftest print-selftests
 
 deps:
 	@$(RIG_SCRIPTS)/deps.sh
@@ -95,6 +98,15 @@ run: deps
 _run:
 	@$(MAKE) all || { echo "FAIL: the build failed"; exit 1; }
 	$(VM) run --dir $(VM_DIR) --ko $(CURDIR)/$(KO) examples/mx_demo
+
+example-glib: deps
+	@$(MAKE) --no-print-directory _example-glib
+
+_example-glib:
+	@$(MAKE) module libmx || { echo "example-glib: FAIL (the build failed)"; exit 1; }
+	@$(MAKE) -C examples/glib || { echo "example-glib: FAIL (the example did not build)"; exit 1; }
+	@$(VM) run --dir $(VM_DIR) --ko $(CURDIR)/$(KO) examples/glib/mx_glib_echo; rc=$$?; \
+	if [ $$rc = 0 ]; then echo "example-glib: PASS"; else echo "example-glib: FAIL (exit $$rc)"; exit 1; fi
 
 vm-run: module
 	@test -n "$(PROG)" || { echo 'usage: make vm-run PROG=path/to/program [ARGS="..."] [FILES="src[:dst] ..."]' >&2; exit 2; }

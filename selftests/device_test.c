@@ -42,7 +42,7 @@ TEST(version_reports_abi_and_limits)
 	EXPECT_EQ(MX_FEATURE_MSGPIPE | MX_FEATURE_BOOTSTRAP |
 		  MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE | MX_FEATURE_CALL |
 		  MX_FEATURE_OBJECTS | MX_FEATURE_WAITSET |
-		  MX_FEATURE_PORT, v.features);
+		  MX_FEATURE_PORT | MX_FEATURE_POLL_FD, v.features);
 	EXPECT_EQ(MX_MAX_MSG_BYTES, v.max_msg_bytes);
 	EXPECT_EQ(MX_MAX_MSG_HANDLES, v.max_msg_handles);
 	EXPECT_EQ(MX_MAX_WAIT_HANDLES, v.max_wait_handles);
@@ -176,7 +176,7 @@ TEST(stats_are_readable_numbers)
 	static const char *const names[] = {
 		"procs", "handles", "endpoints", "messages", "message_bytes",
 		"xfers", "waiters", "events", "waitsets", "ports",
-		"port_packets",
+		"port_packets", "pollfds",
 	};
 	unsigned int i;
 

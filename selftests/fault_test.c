@@ -3,7 +3,7 @@
  * Allocation failures, one at a time, along every path of the calls,
  * events included: creating one, duplicating a handle, carrying one in a
  * message, exporting one; and wait sets: creating one, adding an entry,
- * waiting (the results buffer).
+ * waiting (the results buffer), making a poll fd for one.
  *
  * Uses the kernel's fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,
  * CONFIG_FAULT_INJECTION_DEBUG_FS): /proc/thread-self/fail-nth makes the
@@ -25,6 +25,7 @@
  */
 #include "mx_test.h"
 
+#include <poll.h>
 #include <stdbool.h>
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
@@ -921,6 +922,48 @@ static bool round_waitset_wait(struct __test_metadata *_metadata,
 	return inj;
 }
 
+/*
+ * mx_handle_poll_fd(): the file (and whatever the fd table needs). On
+ * failure no fd was made; on success the fd polls readable.
+ */
+static bool round_poll_fd(struct __test_metadata *_metadata,
+			  struct fcase *c, int nfd, unsigned int n,
+			  mx_status_t *r)
+{
+	mx_handle_t ws = mx_waitset_create(), e = mx_event_create(0);
+	int fd = -1, fd0 = next_fd();
+	struct pollfd p;
+	bool inj;
+
+	if (ws <= 0 || e <= 0) {
+		EXPECT_LT(0, ws);
+		EXPECT_LT(0, e);
+		*r = ERR_INTERNAL;
+		return false;
+	}
+	EXPECT_EQ(NO_ERROR, mx_object_signal(e, 0, EV_SIG));
+	EXPECT_EQ(NO_ERROR, mx_waitset_add(ws, e, EV_SIG, 1));
+	nth_arm(nfd, n);
+	*r = mx_handle_poll_fd(ws, 0, &fd);
+	inj = nth_disarm(nfd);
+	if (*r == NO_ERROR) {
+		EXPECT_EQ(fd0, fd);
+		p.fd = fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		EXPECT_EQ(1, poll(&p, 1, 0));
+		EXPECT_EQ(POLLIN, p.revents);
+		close(fd);
+	} else {
+		EXPECT_EQ(-1, fd);
+	}
+	EXPECT_EQ(fd0, next_fd());
+	EXPECT_EQ(1, ws_ready(ws));
+	mx_handle_close(ws);
+	mx_handle_close(e);
+	return inj;
+}
+
 /* ---- events ----------------------------------------------------------------- */
 
 TEST_F_TIMEOUT(mx, create_event, 120)
@@ -1132,6 +1175,13 @@ TEST_F_TIMEOUT(mx, bind_to_port, 120)
 {
 	case_init(_metadata, 0, 0, false);
 	run_rounds(_metadata, &fc, round_port_bind, NO_MEMORY);
+	case_done();
+}
+
+TEST_F_TIMEOUT(mx, poll_fd_of_waitset, 120)
+{
+	case_init(_metadata, 0, 0, false);
+	run_rounds(_metadata, &fc, round_poll_fd, NO_MEMORY);
 	case_done();
 }
 

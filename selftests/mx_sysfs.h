@@ -28,6 +28,7 @@ struct mx_stats {
 	long waitsets;
 	long ports;
 	long port_packets;
+	long pollfds;
 };
 
 /* The decimal number in file @path, or -1 if it cannot be read. */
@@ -108,6 +109,7 @@ static inline int mx_param_write(const char *name, long v)
 static const char *const mx_stat_names[] = {
 	"procs", "handles", "endpoints", "messages", "message_bytes", "xfers",
 	"waiters", "events", "waitsets", "ports", "port_packets",
+	"pollfds",
 };
 #define MX_NSTATS (sizeof(mx_stat_names) / sizeof(mx_stat_names[0]))
 

@@ -5,7 +5,7 @@
  * Every program skips as a whole (TAP "1..0 # SKIP", exit 4) when
  * /dev/magenta is absent. The fixture "mx" records the module's live-object
  * counters after setup and checks in teardown that the test left no
- * handle, endpoint, event, message or exported file behind.
+ * handle, endpoint, event, message, exported file or poll file behind.
  */
 #ifndef MX_TEST_H
 #define MX_TEST_H
@@ -42,6 +42,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	s->waitsets = mx_stat_read("waitsets");
 	s->ports = mx_stat_read("ports");
 	s->port_packets = mx_stat_read("port_packets");
+	s->pollfds = mx_stat_read("pollfds");
 }
 
 /* Assert that every counter is back to what *base recorded. */
@@ -58,6 +59,7 @@ static inline void mx_stats_read(struct mx_stats *s)
 	EXPECT_EQ((base)->waitsets, __now.waitsets);			\
 	EXPECT_EQ((base)->ports, __now.ports);				\
 	EXPECT_EQ((base)->port_packets, __now.port_packets);		\
+	EXPECT_EQ((base)->pollfds, __now.pollfds);			\
 } while (0)
 
 /*

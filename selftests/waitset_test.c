@@ -168,7 +168,7 @@ TEST(version_has_wait_sets)
 	ASSERT_LE(0, fd);
 	memset(&v, 0xcc, sizeof(v));
 	ASSERT_EQ(0, ioctl(fd, MX_IOC_GET_VERSION, &v));
-	/* ABI 2.2: 2.1 plus wait sets (and later additions). */
+	/* ABI 2.2: 2.1 plus wait sets; later minors keep them. */
 	EXPECT_EQ(2, v.abi_major);
 	EXPECT_LE(2, v.abi_minor);
 	EXPECT_EQ(MX_FEATURE_WAITSET, v.features & MX_FEATURE_WAITSET);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mx_handle_close(), mx_handle_duplicate(), mx_handle_replace(), and the
- * bootstrap pair mx_handle_export() / mx_handle_import().
+ * bootstrap pair mx_handle_export() / mx_handle_import(), and
+ * mx_handle_poll_fd().
  */
 #include <magenta/syscalls.h>
 
@@ -60,5 +61,21 @@ mx_status_t mx_handle_import(int fd, mx_handle_t* handle)
 	s = mx_ioctl(MX_IOC_HANDLE_IMPORT, &a);
 	if (s == NO_ERROR)
 		*handle = a.handle;
+	return s;
+}
+
+mx_status_t mx_handle_poll_fd(mx_handle_t handle, uint32_t flags, int* fd)
+{
+	struct mx_ioc_handle_poll_fd a = {
+		.handle = (uint32_t)handle,
+		.flags = flags,
+	};
+	mx_status_t s;
+
+	if (!fd)
+		return ERR_INVALID_ARGS;
+	s = mx_ioctl(MX_IOC_HANDLE_POLL_FD, &a);
+	if (s == NO_ERROR)
+		*fd = a.fd;
 	return s;
 }

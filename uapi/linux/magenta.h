@@ -33,6 +33,7 @@
 #define MX_FEATURE_OBJECTS	(1ULL << 5)	/* events, object_signal, get_info */
 #define MX_FEATURE_WAITSET	(1ULL << 6)	/* wait sets */
 #define MX_FEATURE_PORT		(1ULL << 7)	/* IO ports */
+#define MX_FEATURE_POLL_FD	(1ULL << 8)	/* handle_poll_fd */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -92,6 +93,9 @@
 
 /* MX_IOC_HANDLE_EXPORT flags. */
 #define MX_EXPORT_CLOEXEC	(1u << 0)	/* the new fd gets O_CLOEXEC */
+
+/* MX_IOC_HANDLE_POLL_FD flags. */
+#define MX_POLL_FD_CLOEXEC	(1u << 0)	/* the new fd gets O_CLOEXEC */
 
 /*
  * The errno value that carries each Magenta status (ERR_* in
@@ -292,6 +296,21 @@ struct mx_ioc_handle_import {
 	__s32 fd;
 	__u32 flags;
 	__s32 handle;
+	__u32 pad;
+};
+
+/**
+ * struct mx_ioc_handle_poll_fd - a new fd that polls readable when a wait
+ * on the handle's object would not block (MX_IOC_HANDLE_POLL_FD)
+ * @handle:	a wait set handle; needs MX_RIGHT_READ; stays in the table
+ * @flags:	0 or MX_POLL_FD_CLOEXEC
+ * @fd:		out: the new file descriptor
+ * @pad:	must be 0
+ */
+struct mx_ioc_handle_poll_fd {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
 	__u32 pad;
 };
 
@@ -539,6 +558,7 @@ struct mx_port_io_packet {
 #define MX_IOC_WAIT_MANY	_IOWR(MX_IOC_MAGIC, 0x31, struct mx_ioc_wait_many)
 #define MX_IOC_HANDLE_EXPORT	_IOWR(MX_IOC_MAGIC, 0x40, struct mx_ioc_handle_export)
 #define MX_IOC_HANDLE_IMPORT	_IOWR(MX_IOC_MAGIC, 0x41, struct mx_ioc_handle_import)
+#define MX_IOC_HANDLE_POLL_FD	_IOWR(MX_IOC_MAGIC, 0x42, struct mx_ioc_handle_poll_fd)
 #define MX_IOC_EVENT_CREATE	_IOWR(MX_IOC_MAGIC, 0x50, struct mx_ioc_event_create)
 #define MX_IOC_OBJECT_SIGNAL	_IOW(MX_IOC_MAGIC, 0x51, struct mx_ioc_object_signal)
 #define MX_IOC_WAITSET_CREATE	_IOWR(MX_IOC_MAGIC, 0x60, struct mx_ioc_waitset_create)

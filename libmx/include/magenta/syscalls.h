@@ -101,6 +101,15 @@ mx_status_t mx_handle_wait_many(uint32_t count, const mx_handle_t* handles,
 mx_status_t mx_handle_export(mx_handle_t handle, uint32_t flags, int* fd);
 mx_status_t mx_handle_import(int fd, mx_handle_t* handle);
 
+/*
+ * Poll descriptor [extension]: a new file descriptor that poll(), select()
+ * and epoll report readable while mx_waitset_wait() on the wait set
+ * *handle* would not block, and EPOLLHUP once its handle is closed. The
+ * handle stays in the table; the descriptor is not a handle. Needs
+ * MX_RIGHT_READ. flags: 0 or MX_POLL_FD_CLOEXEC.
+ */
+mx_status_t mx_handle_poll_fd(mx_handle_t handle, uint32_t flags, int* fd);
+
 /* The name of a status code, e.g. "ERR_BAD_STATE" [extension]. */
 const char* mx_status_get_string(mx_status_t status);
 
