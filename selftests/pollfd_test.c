@@ -1004,4 +1004,246 @@ TEST_F(mx, exec_by_owner_gives_hup)
 	EXPECT_EQ(EXEC_OK, mx_wait_child(pid));
 }
 
+/* ---- IO ports ------------------------------------------------------------ */
+
+/* Queue a user packet with key @key on @port. */
+static mx_status_t port_put(mx_handle_t port, uint64_t key)
+{
+	mx_packet_header_t h = { .key = key };
+
+	return mx_port_queue(port, &h, sizeof(h));
+}
+
+/* Take the oldest packet of @port (which must have one): its key. */
+static uint64_t port_take(mx_handle_t port)
+{
+	unsigned char buf[MX_PORT_MAX_PKT_SIZE];
+	mx_packet_header_t *h = (mx_packet_header_t *)buf;
+
+	if (mx_port_wait(port, buf, sizeof(buf)) != NO_ERROR)
+		return UINT64_MAX;
+	return h->key;
+}
+
+/* poll, select and a level-triggered epoll all say @want (readable). */
+#define EXPECT_PORT_LEVEL(fd, ep, want) do {				\
+	EXPECT_EQ((want) ? (POLLIN | POLLRDNORM) : 0, poll_now(fd));	\
+	EXPECT_EQ((want) ? 1 : 0, select_now(fd));			\
+	EXPECT_EQ((want) ? EPOLLIN : 0, epoll_now(ep));			\
+} while (0)
+
+/* Readable exactly while a packet is queued: port_wait would not block. */
+TEST_F(mx, port_level_follows_queue)
+{
+	mx_handle_t port = mx_port_create(0), ev = mx_event_create(0);
+	int fd = -1, ep;
+
+	ASSERT_LT(0, port);
+	ASSERT_LT(0, ev);
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(port, 0, &fd));
+	ep = epoll_on(fd, 0);
+	ASSERT_LE(0, ep);
+	EXPECT_PORT_LEVEL(fd, ep, false);
+	ASSERT_EQ(NO_ERROR, port_put(port, 1));
+	ASSERT_EQ(NO_ERROR, port_put(port, 2));
+	EXPECT_PORT_LEVEL(fd, ep, true);
+	EXPECT_EQ(1u, port_take(port));
+	EXPECT_PORT_LEVEL(fd, ep, true);
+	EXPECT_EQ(2u, port_take(port));
+	EXPECT_PORT_LEVEL(fd, ep, false);
+
+	/* A bound source's packet counts the same. */
+	ASSERT_EQ(NO_ERROR, mx_port_bind(port, 7, ev, MX_SIGNAL_SIGNAL0));
+	EXPECT_PORT_LEVEL(fd, ep, false);
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, 0, MX_SIGNAL_SIGNAL0));
+	EXPECT_PORT_LEVEL(fd, ep, true);
+	EXPECT_EQ(7u, port_take(port));
+	EXPECT_PORT_LEVEL(fd, ep, false);
+	close(ep);
+	close(fd);
+	mx_handle_close(ev);
+	mx_handle_close(port);
+}
+
+/* EPOLLET: one edge per packet queued; a merged source edge is none. */
+TEST_F(mx, port_epollet_one_edge_per_packet)
+{
+	mx_handle_t port = mx_port_create(0), ev = mx_event_create(0);
+	int fd = -1, ep;
+
+	ASSERT_LT(0, port);
+	ASSERT_LT(0, ev);
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(port, 0, &fd));
+	ep = epoll_on(fd, EPOLLET);
+	ASSERT_LE(0, ep);
+	EXPECT_EQ(0, edges(ep));
+	ASSERT_EQ(NO_ERROR, port_put(port, 1));
+	EXPECT_EQ(1, edges(ep));
+	EXPECT_EQ(0, edges(ep));
+	/* A second packet while the first is queued: a new edge. */
+	ASSERT_EQ(NO_ERROR, port_put(port, 2));
+	EXPECT_EQ(1, edges(ep));
+	/* Taking packets: none. */
+	EXPECT_EQ(1u, port_take(port));
+	EXPECT_EQ(2u, port_take(port));
+	EXPECT_EQ(0, edges(ep));
+	/* A source's rise: an edge; another rise merged into its queued
+	 * packet: none (no packet more); after it is taken, an edge again.
+	 */
+	ASSERT_EQ(NO_ERROR, mx_port_bind(port, 5, ev, MX_SIGNAL_SIGNAL1));
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, 0, MX_SIGNAL_SIGNAL1));
+	EXPECT_EQ(1, edges(ep));
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, MX_SIGNAL_SIGNAL1, 0));
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, 0, MX_SIGNAL_SIGNAL1));
+	EXPECT_EQ(0, edges(ep));
+	EXPECT_EQ(5u, port_take(port));
+	EXPECT_EQ(0, edges(ep));
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, MX_SIGNAL_SIGNAL1, 0));
+	ASSERT_EQ(NO_ERROR, mx_object_signal(ev, 0, MX_SIGNAL_SIGNAL1));
+	EXPECT_EQ(1, edges(ep));
+	EXPECT_EQ(5u, port_take(port));
+	/* The port closed: one EPOLLHUP edge. */
+	mx_handle_close(port);
+	{
+		struct epoll_event e;
+
+		EXPECT_EQ(1, epoll_wait(ep, &e, 1, 0));
+		EXPECT_EQ(EPOLLHUP, e.events);
+	}
+	EXPECT_EQ(0, edges(ep));
+	close(ep);
+	close(fd);
+	mx_handle_close(ev);
+}
+
+/*
+ * A port has many holders: the fd hangs up when the last one goes, not
+ * the handle it was made from (a duplicate, a message carrying it).
+ */
+TEST_F(mx, port_hangs_up_with_its_last_holder)
+{
+	mx_handle_t port = mx_port_create(0), dup, p[2], got = 0;
+	uint32_t nh = 1, nb = 0;
+	int fd = -1;
+
+	ASSERT_LT(0, port);
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(port, MX_POLL_FD_CLOEXEC, &fd));
+	dup = mx_handle_duplicate(port, MX_RIGHT_SAME_RIGHTS);
+	ASSERT_LT(0, dup);
+	ASSERT_EQ(NO_ERROR, port_put(port, 3));
+	ASSERT_EQ(NO_ERROR, mx_handle_close(port));
+	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(fd));
+	/* In flight in a message: still the same port, still readable. */
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_write(p[0], NULL, 0, &dup, 1, 0));
+	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(fd));
+	ASSERT_EQ(NO_ERROR, mx_msgpipe_read(p[1], NULL, &nb, &got, &nh, 0));
+	ASSERT_LT(0, got);
+	EXPECT_EQ(3u, port_take(got));
+	EXPECT_EQ(0, poll_now(fd));
+	/* The last holder gone: hung up, and nothing else. */
+	ASSERT_EQ(NO_ERROR, mx_handle_close(got));
+	EXPECT_EQ(POLLHUP, poll_now(fd));
+	EXPECT_EQ(1, select_now(fd));
+	EXPECT_EQ(1, mx_stat_read("ports") - self->base.ports);
+	close(fd);
+	EXPECT_EQ(0, mx_stat_read("ports") - self->base.ports);
+	mx_handle_close(p[0]);
+	mx_handle_close(p[1]);
+}
+
+/* A thread asleep on a port's fd is woken by a packet, and by the close. */
+TEST_F(wake, port_by_packet_and_close)
+{
+	mx_handle_t port = mx_port_create(0);
+	struct sleeper s;
+	uint64_t t0;
+	int fd = -1;
+
+	ASSERT_LT(0, port);
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(port, 0, &fd));
+	ASSERT_EQ(0, sleeper_start(&s, variant->how, fd));
+	ASSERT_TRUE(sleeper_asleep(&s));
+	t0 = now_ns();
+	ASSERT_EQ(NO_ERROR, port_put(port, 1));
+	EXPECT_TRUE(sleeper_join(&s, t0));
+	EXPECT_EQ(1, s.ret);
+	EXPECT_TRUE(s.events & POLLIN);
+	EXPECT_EQ(1u, port_take(port));
+
+	ASSERT_EQ(0, sleeper_start(&s, variant->how, fd));
+	ASSERT_TRUE(sleeper_asleep(&s));
+	t0 = now_ns();
+	ASSERT_EQ(NO_ERROR, mx_handle_close(port));
+	EXPECT_TRUE(sleeper_join(&s, t0));
+	EXPECT_EQ(1, s.ret);
+	EXPECT_EQ(variant->how == HOW_SELECT ? POLLIN : POLLHUP, s.events);
+	close(fd);
+}
+
+/* The port_wait thread of a port_wait call. */
+struct port_waiter {
+	mx_handle_t port;
+	_Atomic pid_t tid;
+	mx_status_t r;
+	uint64_t key;
+};
+
+static void *port_waiter_fn(void *arg)
+{
+	struct port_waiter *w = arg;
+	unsigned char buf[MX_PORT_MAX_PKT_SIZE];
+
+	atomic_store(&w->tid, (pid_t)syscall(SYS_gettid));
+	w->r = mx_port_wait(w->port, buf, sizeof(buf));
+	w->key = ((mx_packet_header_t *)buf)->key;
+	return NULL;
+}
+
+/*
+ * A thread in port_wait and a thread polling the port's fd: the one
+ * packet goes to the waiter (the poller does not take its wake-up), and
+ * the poller is told too.
+ */
+TEST_F(wake, port_poller_takes_no_wakeup_from_a_waiter)
+{
+	mx_handle_t port = mx_port_create(0);
+	struct port_waiter w = { .r = ERR_INTERNAL };
+	struct sleeper s;
+	uint64_t t0, end = now_ns() + BOUND_NS;
+	pthread_t thr;
+	pid_t tid;
+	int fd = -1;
+
+	ASSERT_LT(0, port);
+	w.port = port;
+	ASSERT_EQ(NO_ERROR, mx_handle_poll_fd(port, 0, &fd));
+	ASSERT_EQ(0, sleeper_start(&s, variant->how, fd));
+	ASSERT_TRUE(sleeper_asleep(&s));
+	ASSERT_EQ(0, pthread_create(&thr, NULL, port_waiter_fn, &w));
+	for (;;) {
+		tid = atomic_load(&w.tid);
+		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid))
+			break;
+		ASSERT_LT(now_ns(), end);
+		sched_yield();
+	}
+	t0 = now_ns();
+	ASSERT_EQ(NO_ERROR, port_put(port, 9));
+	pthread_join(thr, NULL);
+	EXPECT_EQ(NO_ERROR, w.r);
+	EXPECT_EQ(9u, w.key);
+	EXPECT_LT(now_ns() - t0, BOUND_NS / 2);
+	/*
+	 * The poller may have seen the packet or found it taken already and
+	 * slept on (level); the close ends it either way.
+	 */
+	t0 = now_ns();
+	mx_handle_close(port);
+	EXPECT_TRUE(sleeper_join(&s, t0));
+	EXPECT_EQ(1, s.ret);
+	close(fd);
+}
+
+
 TEST_HARNESS_MAIN
