@@ -15,9 +15,13 @@
  * oldest packet, sleeping until there is one. One queued packet releases
  * exactly one sleeping thread: waiters sit on &mx_port.waiters as
  * exclusive entries, in the order they went to sleep, and a queue wakes
- * the first of them only. A woken waiter that leaves without a packet
- * (a signal, its handle gone, a buffer too small) passes the wake-up on if
- * a packet is still queued, so no packet stays queued while threads sleep.
+ * the first of them that is asleep in the wait (struct mx_port_waiter: a
+ * waiter away faulting in its buffer does not take the wake-up). A woken
+ * waiter that leaves without a packet (a signal, its handle gone, a buffer
+ * too small) passes the wake-up on if a packet is still queued, so no
+ * packet stays queued while threads sleep. Poll files sleep on a queue of
+ * their own, &mx_port.pollers, woken whole by every packet: an epoll entry
+ * (EPOLLEXCLUSIVE or not) never takes a waiter's wake-up.
  *
  * mx_port_bind() watches another object (any waitable one: a pipe end, an
  * event) through its port handle: a binding sits on the source's
@@ -25,7 +29,9 @@
  * edge-triggered: it queues a packet of type MX_PORT_PKT_TYPE_IOSN (a
  * struct mx_port_io_packet) when a watched signal becomes satisfied, and
  * once at bind time if one is satisfied already. An event wakes its queue
- * on every change, so its edges are seen exactly. A pipe end does not
+ * on every change, and the wake function reads the state it finds then: a
+ * rise that another thread undoes before that runs is not seen (as a
+ * waiter would not see it either). A pipe end does not
  * wake when it stops being readable or writable, so its wake-ups carry a
  * key instead (pipe.c): every message that arrives counts as a READABLE
  * edge (Magenta queued a packet per message) and room that appears in a
@@ -63,8 +69,10 @@
  * the binding lists, every binding's queued flag and packet, and
  * &mx_port.closed. The wake function runs under the source's queue lock
  * with interrupts off and takes &mx_port.lock inside it, then wakes
- * &mx_port.waiters (a queue of its own, so that the nesting is between two
- * lock classes); nothing takes a source's queue lock under &mx_port.lock.
+ * &mx_port.waiters and &mx_port.pollers (queues of their own, so that the
+ * nesting is between distinct lock classes); nothing takes a source's
+ * queue lock under &mx_port.lock. A waiter's armed flag is under the lock
+ * of &mx_port.waiters, where the wake function reads it.
  * A waiter copies its packet out under &mx_port.lock with page faults
  * disabled (at most MX_PORT_MAX_PKT_SIZE bytes); if the page is not
  * there, it drops the lock, faults it in and tries again, so a wait that
@@ -129,7 +137,9 @@ struct mx_port_pkt {
  * @bindings:	live bindings
  * @dead:	bindings their source left, to be freed
  * @closed:	the last holder went: no packet, no binding any more
- * @waiters:	threads in mx_port_wait() (exclusive), poll files
+ * @waiters:	threads in mx_port_wait(), exclusive, each woken only
+ *		while it sleeps there (struct mx_port_waiter)
+ * @pollers:	poll, select and epoll waiters of its poll files
  */
 struct mx_port {
 	struct mx_object obj;
@@ -142,6 +152,7 @@ struct mx_port {
 	struct list_head dead;
 	bool closed;
 	wait_queue_head_t waiters;
+	wait_queue_head_t pollers;
 };
 
 /**
@@ -176,6 +187,50 @@ static const struct mx_object_ops mx_port_ops;
 static struct mx_port *mx_port_of(struct mx_object *obj)
 {
 	return container_of(obj, struct mx_port, obj);
+}
+
+/**
+ * struct mx_port_waiter - a thread in mx_port_wait()
+ * @wqe:	on &mx_port.waiters, exclusive, with mx_port_waiter_wake()
+ * @armed:	it sleeps in the wait loop now (under the waiters' queue
+ *		lock): only then does a packet's wake-up go to it
+ *
+ * A waiter away from its sleep (copying a packet out, faulting its buffer
+ * in, which may sleep on userfaultfd for as long as its owner likes) must
+ * not take the one wake-up a packet gives: the next waiter is owed it.
+ */
+struct mx_port_waiter {
+	struct wait_queue_entry wqe;
+	bool armed;
+};
+
+static int mx_port_waiter_wake(struct wait_queue_entry *wqe,
+			       unsigned int mode, int sync, void *key)
+{
+	struct mx_port_waiter *w = container_of(wqe, struct mx_port_waiter,
+						wqe);
+
+	if (!w->armed)
+		return 0;	/* not asleep here: not counted, next one */
+	w->armed = false;
+	return default_wake_function(wqe, mode, sync, key);
+}
+
+/* Arm or disarm @w, under the waiters' queue lock (see mx_port_waiter). */
+static void mx_port_waiter_arm(struct mx_port *port,
+			       struct mx_port_waiter *w, bool armed)
+{
+	spin_lock_irq(&port->waiters.lock);
+	w->armed = armed;
+	spin_unlock_irq(&port->waiters.lock);
+}
+
+/* A packet was queued: one waiter asleep, every poller. */
+static void mx_port_wake_one(struct mx_port *port)
+{
+	wake_up(&port->waiters);
+	if (wq_has_sleeper(&port->pollers))
+		wake_up_all(&port->pollers);
 }
 
 /* Under @b's source's queue lock: it leaves the source and the port. */
@@ -244,7 +299,7 @@ static int mx_port_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	}
 	spin_unlock_irqrestore(&port->lock, flags);
 	if (wake)
-		wake_up(&port->waiters);
+		mx_port_wake_one(port);
 	return 0;
 }
 
@@ -317,12 +372,11 @@ static void mx_port_close(struct mx_object *obj)
 	list_splice_init(&port->dead, &binds);
 	list_splice_init(&port->packets, &pkts);
 	port->npackets = 0;
-	list_for_each_entry(pkt, &pkts, node)
-		if (pkt->b)
-			pkt->b->queued = false;
+	/* No one looks at a binding's queued flag once the port is closed. */
 	spin_unlock_irq(&port->lock);
 	/* Waiters and poll files see it closed. */
 	wake_up_all(&port->waiters);
+	wake_up_all(&port->pollers);
 	list_for_each_entry_safe(pkt, n, &pkts, node) {
 		if (pkt->b)
 			continue;	/* a binding's: freed with it */
@@ -339,7 +393,7 @@ static __poll_t mx_port_poll(struct mx_object *obj, struct file *file,
 	struct mx_port *port = mx_port_of(obj);
 	__poll_t mask = 0;
 
-	poll_wait(file, &port->waiters, pt);
+	poll_wait(file, &port->pollers, pt);
 	spin_lock_irq(&port->lock);
 	if (port->closed)
 		mask |= EPOLLHUP;
@@ -417,6 +471,7 @@ int mx_port_create(struct mx_handle_table *t,
 	INIT_LIST_HEAD(&port->bindings);
 	INIT_LIST_HEAD(&port->dead);
 	init_waitqueue_head(&port->waiters);
+	init_waitqueue_head(&port->pollers);
 	mx_stat_inc(MX_STAT_PORTS);
 	/* Once installed, another thread may close it: @port is not ours. */
 	r = mx_table_install(t, &port->obj, MX_PORT_RIGHTS, &uarg->handle);
@@ -482,8 +537,7 @@ int mx_port_queue(struct mx_handle_table *t,
 	if (r)
 		goto out_free;
 	mx_stat_inc(MX_STAT_PORT_PACKETS);
-	/* One packet, one waiter (and every poll file). */
-	wake_up(&port->waiters);
+	mx_port_wake_one(port);
 	mx_object_put(&port->obj);
 	return 0;
 out_free:
@@ -563,6 +617,13 @@ int mx_port_bind(struct mx_handle_table *t, const struct mx_ioc_port_bind *a)
 		list_add_tail(&b->node, &port->bindings);
 	}
 	spin_unlock(&port->lock);
+	/*
+	 * Queued, then look at the handle: a full barrier between, pairing
+	 * with the one in wq_has_sleeper() of a handle leaving its slot
+	 * (mx_object_wake()), so that either that sees the binding or the
+	 * look below sees the handle gone.
+	 */
+	smp_mb();
 	/* The first edge: signals satisfied already, or a handle gone. */
 	if (!r)
 		mx_port_wake(&b->wqe, 0, 0, NULL);
@@ -640,11 +701,13 @@ static bool mx_port_has_packet(struct mx_port *port)
 static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 			     s32 value, void __user *ubuf, u64 size)
 {
-	struct wait_queue_entry we_port, we_obj;
+	struct mx_port_waiter w = { .armed = false };
+	struct wait_queue_entry we_obj;
 	bool queued = false;
 	int r;
 
-	init_waitqueue_entry(&we_port, current);
+	init_waitqueue_func_entry(&w.wqe, mx_port_waiter_wake);
+	w.wqe.private = current;
 	init_waitqueue_entry(&we_obj, current);
 	for (;;) {
 		/* A packet first: a woken waiter takes the one it was woken for. */
@@ -661,22 +724,25 @@ static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 		}
 		if (!queued) {
 			/* At the tail, kept there until it leaves: FIFO. */
-			add_wait_queue_exclusive(&port->waiters, &we_port);
+			add_wait_queue_exclusive(&port->waiters, &w.wqe);
 			/* Handle changes wake every waiter, on the object. */
 			add_wait_queue(&port->obj.wq, &we_obj);
 			mx_stat_inc(MX_STAT_WAITERS);
 			queued = true;
 			continue;
 		}
+		mx_port_waiter_arm(port, &w, true);
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!mx_port_has_packet(port) &&
 		    mx_table_alive(t, value, &port->obj))
 			schedule();
 		__set_current_state(TASK_RUNNING);
+		/* Woken or not, from here it is away from its sleep. */
+		mx_port_waiter_arm(port, &w, false);
 	}
 	if (queued) {
 		remove_wait_queue(&port->obj.wq, &we_obj);
-		remove_wait_queue(&port->waiters, &we_port);
+		remove_wait_queue(&port->waiters, &w.wqe);
 		mx_stat_dec(MX_STAT_WAITERS);
 		/*
 		 * A queue may have chosen us just before we left without its

@@ -457,6 +457,12 @@ int mx_waitset_add(struct mx_handle_table *t,
 	if (!r) {
 		WRITE_ONCE(ws->nentries, ws->nentries + 1);
 		add_wait_queue(&e->obj->wq, &e->wqe);
+		/*
+		 * Queued, then evaluated: a full barrier between, pairing with
+		 * wq_has_sleeper() in mx_object_wake(), so that a change made
+		 * meanwhile is either seen here or wakes the entry.
+		 */
+		smp_mb();
 		/* A result it has already, or got before it was queued. */
 		mx_ws_wake(&e->wqe, 0, 0, NULL);
 	}

@@ -517,7 +517,7 @@ TEST_F(mx, epollet_one_edge_per_event)
 
 /* ---- sleepers ---------------------------------------------------------- */
 
-enum how { HOW_POLL, HOW_SELECT, HOW_EPOLL, HOW_EPOLLET };
+enum how { HOW_POLL, HOW_SELECT, HOW_EPOLL, HOW_EPOLLET, HOW_EPOLLEXCL };
 
 struct sleeper {
 	pthread_t thr;
@@ -633,8 +633,9 @@ static int sleeper_start(struct sleeper *s, enum how how, int fd)
 	s->fd = fd;
 	s->ep = -1;
 	s->ret = -2;
-	if (how == HOW_EPOLL || how == HOW_EPOLLET) {
-		s->ep = epoll_on(fd, how == HOW_EPOLLET ? EPOLLET : 0);
+	if (how >= HOW_EPOLL) {
+		s->ep = epoll_on(fd, how == HOW_EPOLLET ? EPOLLET :
+				 how == HOW_EPOLLEXCL ? EPOLLEXCLUSIVE : 0);
 		if (s->ep < 0)
 			return -1;
 	}
@@ -676,6 +677,7 @@ FIXTURE_VARIANT_ADD(wake, poll) { .how = HOW_POLL };
 FIXTURE_VARIANT_ADD(wake, select) { .how = HOW_SELECT };
 FIXTURE_VARIANT_ADD(wake, epoll) { .how = HOW_EPOLL };
 FIXTURE_VARIANT_ADD(wake, epollet) { .how = HOW_EPOLLET };
+FIXTURE_VARIANT_ADD(wake, epollexclusive) { .how = HOW_EPOLLEXCL };
 
 FIXTURE_SETUP(wake)
 {
@@ -1185,6 +1187,7 @@ TEST_F(wake, port_by_packet_and_close)
 struct port_waiter {
 	mx_handle_t port;
 	_Atomic pid_t tid;
+	_Atomic bool done;
 	mx_status_t r;
 	uint64_t key;
 };
@@ -1197,13 +1200,14 @@ static void *port_waiter_fn(void *arg)
 	atomic_store(&w->tid, (pid_t)syscall(SYS_gettid));
 	w->r = mx_port_wait(w->port, buf, sizeof(buf));
 	w->key = ((mx_packet_header_t *)buf)->key;
+	atomic_store(&w->done, true);
 	return NULL;
 }
 
 /*
  * A thread in port_wait and a thread polling the port's fd: the one
- * packet goes to the waiter (the poller does not take its wake-up), and
- * the poller is told too.
+ * packet goes to the waiter, whatever the poller (EPOLLEXCLUSIVE too)
+ * does with its own wake-up.
  */
 TEST_F(wake, port_poller_takes_no_wakeup_from_a_waiter)
 {
@@ -1230,6 +1234,13 @@ TEST_F(wake, port_poller_takes_no_wakeup_from_a_waiter)
 	}
 	t0 = now_ns();
 	ASSERT_EQ(NO_ERROR, port_put(port, 9));
+	end = now_ns() + BOUND_NS;
+	while (!atomic_load(&w.done) && now_ns() < end)
+		sched_yield();
+	EXPECT_TRUE(atomic_load(&w.done))
+		TH_LOG("the port waiter slept with a packet queued");
+	if (!atomic_load(&w.done))
+		ASSERT_EQ(NO_ERROR, port_put(port, 9));	/* to end it */
 	pthread_join(thr, NULL);
 	EXPECT_EQ(NO_ERROR, w.r);
 	EXPECT_EQ(9u, w.key);

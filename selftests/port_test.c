@@ -28,6 +28,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -138,6 +140,7 @@ struct waiter {
 	mx_handle_t port;
 	size_t size;
 	mx_status_t r;
+	unsigned char *at;	/* the packet's buffer if not @buf */
 	unsigned char buf[MAXP];
 };
 
@@ -146,16 +149,19 @@ static void *waiter_fn(void *arg)
 	struct waiter *w = arg;
 
 	atomic_store(&w->tid, (pid_t)syscall(SYS_gettid));
-	w->r = mx_port_wait(w->port, w->buf, w->size);
+	w->r = mx_port_wait(w->port, w->at ? w->at : w->buf, w->size);
 	atomic_store(&w->done, true);
 	return NULL;
 }
 
-static int waiter_start(struct waiter *w, mx_handle_t port, size_t size)
+/* Start @w waiting in @port for a packet of up to @size bytes into @at. */
+static int waiter_start_at(struct waiter *w, mx_handle_t port, size_t size,
+			   unsigned char *at)
 {
 	memset(w, 0, sizeof(*w));
 	w->port = port;
 	w->size = size;
+	w->at = at;
 	w->r = (mx_status_t)0xcccccccc;
 	if (pthread_create(&w->thr, NULL, waiter_fn, w))
 		return -1;
@@ -163,9 +169,14 @@ static int waiter_start(struct waiter *w, mx_handle_t port, size_t size)
 	return 0;
 }
 
+static int waiter_start(struct waiter *w, mx_handle_t port, size_t size)
+{
+	return waiter_start_at(w, port, size, NULL);
+}
+
 static uint64_t waiter_key(struct waiter *w)
 {
-	return ((mx_packet_header_t *)w->buf)->key;
+	return ((mx_packet_header_t *)(w->at ? w->at : w->buf))->key;
 }
 
 /* Join (bounded): 0, or -1 if it did not end. */
@@ -854,6 +865,86 @@ TEST_F(mx, a_waiter_that_cannot_take_its_packet_hands_it_on)
 	EXPECT_EQ(NO_ERROR, big.r);
 	EXPECT_EQ(3u, waiter_key(&big));
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p));
+}
+
+/*
+ * A userfaultfd-registered page of its own, or MAP_FAILED (with *@uffd
+ * the descriptor that serves its faults).
+ */
+static void *uffd_page(int *uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long pg = mx_page_size();
+	void *page;
+
+	*uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (*uffd < 0)
+		return MAP_FAILED;
+	page = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = pg;
+	if (page == MAP_FAILED || ioctl(*uffd, UFFDIO_API, &api) ||
+	    ioctl(*uffd, UFFDIO_REGISTER, &reg)) {
+		if (page != MAP_FAILED)
+			munmap(page, pg);
+		close(*uffd);
+		return MAP_FAILED;
+	}
+	return page;
+}
+
+/*
+ * A waiter stalled while its packet is copied out (its buffer's page is
+ * being faulted in: userfaultfd, or swap, for as long as it takes) does
+ * not take the wake-up of the next packet: the next waiter gets it.
+ */
+TEST_F(mx, a_waiter_stalled_in_its_buffer_takes_no_wakeup)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	struct uffdio_zeropage zp = { .mode = 0 };
+	struct waiter a, b;
+	struct uffd_msg msg;
+	long w0 = mx_stat_read("waiters");
+	mx_handle_t p;
+	void *page;
+	int uffd;
+
+	page = uffd_page(&uffd);
+	if (page == MAP_FAILED)
+		SKIP(return, "no userfaultfd (errno %d)", errno);
+	NEW_PORT(p);
+	ASSERT_EQ(0, waiter_start_at(&a, p, MAXP, page));
+	ASSERT_TRUE(waiter_blocked(&a, w0 + 1));
+	ASSERT_EQ(0, waiter_start(&b, p, MAXP));
+	ASSERT_TRUE(waiter_blocked(&b, w0 + 2));
+
+	/* The first packet wakes A, which stalls writing it out. */
+	ASSERT_EQ(NO_ERROR, queue_key(p, 1, 0, HDR));
+	pfd.fd = uffd;
+	ASSERT_EQ(1, poll(&pfd, 1, (int)(BOUND_NS / 1000000)));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	/* The second wakes B, while A is still stalled. */
+	ASSERT_EQ(NO_ERROR, queue_key(p, 2, 0, HDR));
+	EXPECT_TRUE(waiter_done(&b)) TH_LOG("B slept with a packet queued");
+	EXPECT_FALSE(atomic_load(&a.done));
+	/* Let A go: the two packets went to the two waiters, once each. */
+	zp.range.start = (uintptr_t)page;
+	zp.range.len = mx_page_size();
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	ASSERT_TRUE(waiter_done(&a));
+	ASSERT_EQ(0, waiter_join(&a));
+	EXPECT_EQ(NO_ERROR, a.r);
+	if (!atomic_load(&b.done))
+		ASSERT_EQ(NO_ERROR, queue_key(p, 3, 0, HDR));
+	ASSERT_EQ(0, waiter_join(&b));
+	EXPECT_EQ(NO_ERROR, b.r);
+	EXPECT_EQ(3u, waiter_key(&a) + waiter_key(&b));
+	EXPECT_EQ(NO_ERROR, mx_handle_close(p));
+	munmap(page, mx_page_size());
+	close(uffd);
 }
 
 static atomic_int handled;
