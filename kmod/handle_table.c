@@ -244,6 +244,42 @@ out:
 }
 
 /**
+ * mx_table_get_typed() - look up a handle to an object of one type
+ * @t:		the table
+ * @value:	the handle value
+ * @ops:	the type the object must be
+ * @right:	the right the handle must hold
+ * @no_handle:	what to return if @value is no handle of @t
+ * @objp:	the object, referenced, on success
+ *
+ * The lookup of the calls on one type (wait sets, ports), in their order:
+ * @no_handle, then ERR_INVALID_ARGS for an object of another type, then
+ * ERR_ACCESS_DENIED without @right.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value.
+ */
+int mx_table_get_typed(struct mx_handle_table *t, s32 value,
+		       const struct mx_object_ops *ops, u32 right,
+		       int no_handle, struct mx_object **objp)
+{
+	struct mx_handle_ref h;
+	int r = 0;
+
+	if (mx_table_get(t, value, &h))
+		return no_handle;
+	if (!mx_object_is(h.obj, ops))
+		r = -MX_ERRNO_INVALID_ARGS;
+	else if (!(h.rights & right))
+		r = -MX_ERRNO_ACCESS_DENIED;
+	if (r) {
+		mx_object_put(h.obj);
+		return r;
+	}
+	*objp = h.obj;
+	return 0;
+}
+
+/**
  * mx_table_alive() - does a handle value still name an object?
  * @t:		the table
  * @value:	the handle value

@@ -115,6 +115,9 @@ int mx_table_init(struct mx_handle_table *t, struct mx_process *proc,
 void mx_table_destroy(struct mx_handle_table *t);
 int mx_table_get(struct mx_handle_table *t, s32 value,
 		 struct mx_handle_ref *ref);
+int mx_table_get_typed(struct mx_handle_table *t, s32 value,
+		       const struct mx_object_ops *ops, u32 right,
+		       int no_handle, struct mx_object **objp);
 bool mx_table_alive(struct mx_handle_table *t, s32 value,
 		    struct mx_object *obj);
 struct mx_object *mx_table_remove(struct mx_handle_table *t, s32 value);

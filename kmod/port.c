@@ -427,21 +427,15 @@ static const struct mx_object_ops mx_port_ops = {
 static int mx_port_lookup(struct mx_handle_table *t, s32 value, u32 right,
 			  bool restarted, struct mx_port **portp)
 {
-	struct mx_handle_ref h;
+	struct mx_object *obj;
+	int r;
 
-	if (mx_table_get(t, value, &h))
-		return restarted ? -MX_ERRNO_HANDLE_CLOSED :
-				   -MX_ERRNO_INVALID_ARGS;
-	if (!mx_object_is(h.obj, &mx_port_ops)) {
-		mx_object_put(h.obj);
-		return -MX_ERRNO_INVALID_ARGS;
-	}
-	if (!(h.rights & right)) {
-		mx_object_put(h.obj);
-		return -MX_ERRNO_ACCESS_DENIED;
-	}
-	*portp = mx_port_of(h.obj);
-	return 0;
+	r = mx_table_get_typed(t, value, &mx_port_ops, right,
+			       restarted ? -MX_ERRNO_HANDLE_CLOSED :
+					   -MX_ERRNO_INVALID_ARGS, &obj);
+	if (!r)
+		*portp = mx_port_of(obj);
+	return r;
 }
 
 /**

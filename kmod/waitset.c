@@ -330,21 +330,15 @@ static const struct mx_object_ops mx_waitset_ops = {
 static int mx_ws_lookup(struct mx_handle_table *t, s32 value, u32 right,
 			bool restarted, struct mx_waitset **wsp)
 {
-	struct mx_handle_ref h;
+	struct mx_object *obj;
+	int r;
 
-	if (mx_table_get(t, value, &h))
-		return restarted ? -MX_ERRNO_HANDLE_CLOSED :
-				   -MX_ERRNO_BAD_HANDLE;
-	if (!mx_object_is(h.obj, &mx_waitset_ops)) {
-		mx_object_put(h.obj);
-		return -MX_ERRNO_INVALID_ARGS;
-	}
-	if (!(h.rights & right)) {
-		mx_object_put(h.obj);
-		return -MX_ERRNO_ACCESS_DENIED;
-	}
-	*wsp = mx_waitset_of(h.obj);
-	return 0;
+	r = mx_table_get_typed(t, value, &mx_waitset_ops, right,
+			       restarted ? -MX_ERRNO_HANDLE_CLOSED :
+					   -MX_ERRNO_BAD_HANDLE, &obj);
+	if (!r)
+		*wsp = mx_waitset_of(obj);
+	return r;
 }
 
 /**

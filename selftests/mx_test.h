@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <magenta/syscalls.h>
@@ -116,6 +119,33 @@ static inline bool mx_task_in_ioctl(pid_t tid)
 		return true;
 	buf[n] = '\0';
 	return strtol(buf, NULL, 10) == SYS_ioctl && buf[0] != 'r';
+}
+
+/*
+ * Until (for at most @bound_ns) thread *@tid (0 until it has started)
+ * sleeps in its ioctl and the module counts at least @waiters waits. False
+ * if *@done first (the call returned) or the bound passed.
+ */
+static inline bool mx_thread_blocked(_Atomic pid_t *tid, _Atomic bool *done,
+				     long waiters, uint64_t bound_ns)
+{
+	struct timespec ts;
+	uint64_t now, end = 0;
+	pid_t t;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		if (!end)
+			end = now + bound_ns;
+		if (now >= end || atomic_load(done))
+			return false;
+		t = atomic_load(tid);
+		if (t && mx_task_state(t) == 'S' && mx_task_in_ioctl(t) &&
+		    mx_stat_read("waiters") >= waiters)
+			return !atomic_load(done);
+		sched_yield();
+	}
 }
 
 static inline long mx_page_size(void)

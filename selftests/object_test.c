@@ -247,19 +247,7 @@ static void op_many(struct op *op, uint32_t n, const mx_handle_t *hs,
  */
 static bool op_blocked(struct op *op, long waiters)
 {
-	uint64_t end = now_ns() + BOUND_NS;
-	pid_t tid;
-
-	while (now_ns() < end) {
-		if (atomic_load(&op->done))
-			return false;
-		tid = atomic_load(&op->tid);
-		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid) &&
-		    mx_stat_read("waiters") >= waiters)
-			return !atomic_load(&op->done);
-		sched_yield();
-	}
-	return false;
+	return mx_thread_blocked(&op->tid, &op->done, waiters, BOUND_NS);
 }
 
 /* Until (bounded) the module counts at least @waiters waits. */

@@ -197,19 +197,7 @@ static int waiter_join(struct waiter *w)
 /* Until (bounded) @w sleeps in its ioctl with >= @waiters waits counted. */
 static bool waiter_blocked(struct waiter *w, long waiters)
 {
-	uint64_t end = now_ns() + BOUND_NS;
-	pid_t tid;
-
-	while (now_ns() < end) {
-		if (atomic_load(&w->done))
-			return false;
-		tid = atomic_load(&w->tid);
-		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid) &&
-		    mx_stat_read("waiters") >= waiters)
-			return !atomic_load(&w->done);
-		sched_yield();
-	}
-	return false;
+	return mx_thread_blocked(&w->tid, &w->done, waiters, BOUND_NS);
 }
 
 /* Until (bounded) @w is done. */

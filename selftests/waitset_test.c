@@ -51,14 +51,6 @@
 _Static_assert(sizeof(mx_waitset_result_t) == 24, "result layout");
 _Static_assert(MX_OBJ_TYPE_WAIT_SET == 14, "type value");
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 #define NEW_WS(ws) do {							\
 	(ws) = mx_waitset_create();					\
 	ASSERT_LT(0, (ws));						\
@@ -143,19 +135,7 @@ static int wop_join(struct wop *op)
 /* Until (bounded) @op sleeps in its ioctl with >= @waiters waits counted. */
 static bool wop_blocked(struct wop *op, long waiters)
 {
-	uint64_t end = now_ns() + BOUND_NS;
-	pid_t tid;
-
-	while (now_ns() < end) {
-		if (atomic_load(&op->done))
-			return false;
-		tid = atomic_load(&op->tid);
-		if (tid && mx_task_state(tid) == 'S' && mx_task_in_ioctl(tid) &&
-		    mx_stat_read("waiters") >= waiters)
-			return !atomic_load(&op->done);
-		sched_yield();
-	}
-	return false;
+	return mx_thread_blocked(&op->tid, &op->done, waiters, BOUND_NS);
 }
 
 /* ---- create ------------------------------------------------------------ */
