@@ -35,7 +35,18 @@
  * itself), emptied, waited on (poll or short deadlines, small or NULL or
  * unwritable result buffers, restarted) while their entries' handles are
  * signalled, written, closed, replaced and sent away, closed, and misused
- * (duplicated, sent, waited on, asked about).
+ * (duplicated, sent, waited on, asked about). IO ports (ABI 2.3) are
+ * made, duplicated with fewer rights, replaced, sent and read back (or lost
+ * with the pipe), exported and imported back, closed; USER packets of
+ * every size (and sizes, pointers, padding and rights they must refuse)
+ * are queued and taken with small, unwritable and kernel buffers; private
+ * events and pipe ends are bound (twice: ERR_BAD_STATE; ports and wait
+ * sets as sources: refused), signalled, written, read, their peers closed,
+ * and their bound handles closed, replaced, sent and exported (unbinding
+ * them, their packet withdrawn); waiter threads sleep in port_wait until a
+ * queue, an edge or a close releases them; a port is filled to
+ * max_port_packets; and poll descriptors of ports and wait sets are polled
+ * after every port and wait set call.
  *
  * The oracle is a model of every handle, object (endpoint or event),
  * queued message and exported descriptor of the worker. Every result must be one the ABI
@@ -56,7 +67,12 @@
  * wait set wait must report exactly the entries with a result (every one
  * if they fit, each at most once, max_results their number), each with
  * its result (satisfied, unsatisfiable, ERR_CANCELLED for a handle gone)
- * and state as the model has them. At
+ * and state as the model has them. A port wait must return the model's
+ * head packet byte for byte (a binding's packet with the OR of the watched
+ * signals at each edge it absorbed), and every live port is drained at the
+ * end of a sequence; a poll descriptor must report POLLIN exactly when a
+ * packet is queued (a wait set wait with timeout 0 would return a result)
+ * and POLLHUP once the object is closed. At
  * the end the module's live-object counters must be back where they were.
  *
  * Coverage: when /sys/kernel/debug/kcov exists, every thread that issues
@@ -4678,7 +4694,7 @@ enum ptc {
 
 #define MAXPT		4
 #define MAXPTH		4
-#define MAXPQ		64	/* packets the model follows per port */
+#define MAXPQ		96	/* packets the model follows per port */
 #define MAXPSRC		6
 #define MAXPFD		6
 
