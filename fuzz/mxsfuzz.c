@@ -5380,10 +5380,13 @@ static bool pt_bind(struct worker *w, uint32_t x, uint32_t y)
 		port = p2 >= 0;
 		if (!port)
 			a.source = 0x7ffffff3;
+		else
+			srights = pm.p[p2].hr[h2];
 		si = -1;
 	} else if ((y >> 11) % 16 == 2 && w->m->nws) {
 		a.source = (uint32_t)ws_pick(w->m, 0, &wi);
 		ws = wi >= 0;
+		srights = MX_RIGHT_READ | MX_RIGHT_WRITE;
 		si = -1;
 	}
 	res = pt_ioctl(w, MX_IOC_PORT_BIND, &a);
@@ -5399,8 +5402,8 @@ static bool pt_bind(struct worker *w, uint32_t x, uint32_t y)
 		c->expect = EB(EACCES);
 	else if (si < 0 && !ws && !port)
 		c->expect = EB(EINVAL);
-	else if (si >= 0 && !(srights & MX_RIGHT_READ))
-		c->expect = EB(EACCES);
+	else if (!(srights & MX_RIGHT_READ))
+		c->expect = EB(EACCES);	/* checked before waitability */
 	else if (si < 0)
 		c->expect = EB(EINVAL);	/* not waitable */
 	else if (pm.s[si].port >= 0)
