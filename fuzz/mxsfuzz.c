@@ -35,7 +35,18 @@
  * itself), emptied, waited on (poll or short deadlines, small or NULL or
  * unwritable result buffers, restarted) while their entries' handles are
  * signalled, written, closed, replaced and sent away, closed, and misused
- * (duplicated, sent, waited on, asked about).
+ * (duplicated, sent, waited on, asked about). IO ports (ABI 2.3) are
+ * made, duplicated with fewer rights, replaced, sent and read back (or lost
+ * with the pipe), exported and imported back, closed; USER packets of
+ * every size (and sizes, pointers, padding and rights they must refuse)
+ * are queued and taken with small, unwritable and kernel buffers; private
+ * events and pipe ends are bound (twice: ERR_BAD_STATE; ports and wait
+ * sets as sources: refused), signalled, written, read, their peers closed,
+ * and their bound handles closed, replaced, sent and exported (unbinding
+ * them, their packet withdrawn); waiter threads sleep in port_wait until a
+ * queue, an edge or a close releases them; a port is filled to
+ * max_port_packets; and poll descriptors of ports and wait sets are polled
+ * after every port and wait set call.
  *
  * The oracle is a model of every handle, object (endpoint or event),
  * queued message and exported descriptor of the worker. Every result must be one the ABI
@@ -56,7 +67,12 @@
  * wait set wait must report exactly the entries with a result (every one
  * if they fit, each at most once, max_results their number), each with
  * its result (satisfied, unsatisfiable, ERR_CANCELLED for a handle gone)
- * and state as the model has them. At
+ * and state as the model has them. A port wait must return the model's
+ * head packet byte for byte (a binding's packet with the OR of the watched
+ * signals at each edge it absorbed), and every live port is drained at the
+ * end of a sequence; a poll descriptor must report POLLIN exactly when a
+ * packet is queued (a wait set wait with timeout 0 would return a result)
+ * and POLLHUP once the object is closed. At
  * the end the module's live-object counters must be back where they were.
  *
  * Coverage: when /sys/kernel/debug/kcov exists, every thread that issues
@@ -224,14 +240,14 @@ enum opk {
 	OP_CREATE, OP_WRITE, OP_READ, OP_CALL, OP_CLOSE, OP_DUP, OP_REPLACE,
 	OP_WAIT_ONE, OP_WAIT_MANY, OP_EXPORT, OP_IMPORT, OP_CLOSEFD,
 	OP_VERSION, OP_BADCMD, OP_FORK, OP_KILL, OP_ASYNC, OP_NOP, OP_PEEK,
-	OP_PARAM, OP_ECREATE, OP_SIGNAL, OP_INFO, OP_WS, OP_NR
+	OP_PARAM, OP_ECREATE, OP_SIGNAL, OP_INFO, OP_WS, OP_PORT, OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
 	"create", "write", "read", "call", "close", "dup", "replace",
 	"wait_one", "wait_many", "export", "import", "closefd",
 	"version", "badcmd", "fork", "kill", "async", "nop", "peek", "param",
-	"event_create", "signal", "get_info", "waitset",
+	"event_create", "signal", "get_info", "waitset", "port",
 };
 
 /* Ops that are one ioctl of the device. */
@@ -4652,6 +4668,1366 @@ static bool ws_final(struct worker *w)
 	return true;
 }
 
+/* ---- IO ports and poll descriptors ------------------------------------ */
+
+/*
+ * OP_PORT: one IO port action, a[0] % PT_NR says which, against a model of
+ * its own (struct ptm): a few ports per sequence, each with its handles
+ * (values, rights) and its exact packet queue, and a few sources (events,
+ * pipe ends) that only these ops touch, so that every edge is known. USER
+ * packets carry their key, extra and a payload derived from the key; a
+ * source's binding owns one packet that later edges merge into (signals
+ * OR-ed) while it is queued, queued at bind time if a watched signal holds
+ * already, and withdrawn when the handle it was bound through leaves the
+ * table (close, replace, sent in a message, exported). port_wait is called
+ * only when the model knows a packet is queued (or the call fails before
+ * it would sleep), or from a waiter thread that a queue, an edge or a
+ * close then releases. Poll descriptors of ports and wait sets are polled
+ * with a timeout of 0 after every port and wait set op: POLLIN exactly
+ * when a packet is queued (a wait set wait with timeout 0 would return a
+ * result), POLLHUP once the object is closed, never anything else.
+ */
+enum ptc {
+	PT_CREATE, PT_QUEUE, PT_WAIT, PT_BIND, PT_SRC, PT_EDGE, PT_SRCMOVE,
+	PT_PHANDLE, PT_POLLFD, PT_WAITER, PT_FILL, PT_MISUSE, PT_NR
+};
+
+#define MAXPT		4
+#define MAXPTH		4
+#define MAXPQ		96	/* packets the model follows per port */
+#define MAXPSRC		6
+#define MAXPFD		6
+
+struct mpkt {
+	int src;		/* -1: a USER packet */
+	uint32_t size, extra;
+	uint64_t key;
+};
+
+struct mport {
+	bool used, closed;
+	int nh;
+	int32_t hv[MAXPTH];
+	uint32_t hr[MAXPTH];
+	int nq, nuser;
+	struct mpkt q[MAXPQ];
+};
+
+struct mpsrc {
+	bool used, pipe;
+	int32_t h;		/* the event / pipe end E; 0: gone */
+	uint32_t hr;
+	int32_t dup;		/* an event's second handle, 0 if none */
+	int32_t peer;		/* pipe: the other end, 0 once closed */
+	uint32_t sig;		/* event: its signals */
+	uint32_t nmsg;		/* pipe: messages queued at E */
+	int port;		/* bound to, or -1 */
+	int32_t bv;		/* the handle value it was bound through */
+	uint32_t watched, psig;
+	uint64_t key;
+	bool queued;
+};
+
+struct mpfd {
+	int fd;
+	bool ws;		/* a wait set's (value: its handle) */
+	int idx;		/* a port's record */
+	int32_t value;
+};
+
+struct ptm {
+	struct mport p[MAXPT];
+	struct mpsrc s[MAXPSRC];
+	struct mpfd f[MAXPFD];
+	int nf;
+	uint64_t next_key;
+	int32_t stale;
+};
+
+static struct ptm pm;
+static long p_max_port_packets = 4096;
+static uint8_t *pt_ro;		/* a read-only page */
+
+static void pt_reset(void)
+{
+	memset(&pm, 0, sizeof(pm));
+	pm.next_key = 1;
+}
+
+static uint8_t pt_byte(uint64_t key, uint32_t i)
+{
+	return (uint8_t)(mix64(key * 131 + i) >> 7);
+}
+
+static int pt_ioctl(struct worker *w, unsigned long cmd, void *arg)
+{
+	long r;
+
+	errno = 0;
+	r = ioctl(w->devfd, cmd, arg);
+	kcov_collect(w, &w->tc.kc);
+	return r == -1 ? errno : 0;
+}
+
+/* The port whose handle is @v: its index, *hk the handle's slot. */
+static int pt_of(int32_t v, int *hk)
+{
+	int i, k;
+
+	for (i = 0; i < MAXPT; i++)
+		for (k = 0; pm.p[i].used && k < pm.p[i].nh; k++)
+			if (pm.p[i].hv[k] == v) {
+				if (hk)
+					*hk = k;
+				return i;
+			}
+	return -1;
+}
+
+static int pt_live(int i)
+{
+	return pm.p[i].used && !pm.p[i].closed;
+}
+
+/* A port handle for @x: live (some without rights), stale, a source's. */
+static int32_t pt_pick(uint32_t x, int *pi, int *hk)
+{
+	int i, n = 0, want;
+
+	*pi = -1;
+	*hk = -1;
+	/* x % 16 == 15: port (x >> 4) % MAXPT, handle (x >> 8) % 16, if live. */
+	if (x % 16 == 15 && pt_live((int)(x >> 4) % MAXPT) &&
+	    (int)(x >> 8) % 16 < pm.p[(x >> 4) % MAXPT].nh) {
+		*pi = (int)(x >> 4) % MAXPT;
+		*hk = (int)(x >> 8) % 16;
+		return pm.p[*pi].hv[*hk];
+	}
+	for (i = 0; i < MAXPT; i++)
+		n += pt_live(i);
+	if (x % 16 == 13 && pm.stale)
+		return pm.stale;
+	if (x % 16 == 14)
+		for (i = 0; i < MAXPSRC; i++)
+			if (pm.s[i].used && pm.s[i].h)
+				return pm.s[i].h;
+	if (!n)
+		return pm.stale ? pm.stale : 0x7ffffff1;
+	want = (int)((x >> 4) % (uint32_t)n);
+	for (i = 0; i < MAXPT; i++)
+		if (pt_live(i) && want-- == 0)
+			break;
+	*pi = i;
+	*hk = (int)((x >> 8) % (uint32_t)pm.p[i].nh);
+	return pm.p[i].hv[*hk];
+}
+
+/* Satisfied signals of a source, as the model knows them. */
+static uint32_t pt_sat(const struct mpsrc *s)
+{
+	if (!s->pipe)
+		return s->sig;
+	return (s->nmsg ? MX_SIGNAL_READABLE : 0) |
+	       (s->peer ? MX_SIGNAL_WRITABLE : MX_SIGNAL_PEER_CLOSED);
+}
+
+/* An edge of source @si: queue its packet or merge into it. */
+static void pt_edge(int si, uint32_t rising)
+{
+	struct mpsrc *s = &pm.s[si];
+	struct mport *p;
+
+	if (s->port < 0 || !(rising & s->watched))
+		return;
+	p = &pm.p[s->port];
+	if (s->queued) {
+		s->psig |= pt_sat(s) & s->watched;
+		return;
+	}
+	s->queued = true;
+	s->psig = pt_sat(s) & s->watched;
+	if (p->nq < MAXPQ) {
+		p->q[p->nq].src = si;
+		p->q[p->nq].size = sizeof(struct mx_port_io_packet);
+		p->q[p->nq].key = s->key;
+		p->q[p->nq].extra = 0;
+		p->nq++;
+	}
+}
+
+static void pt_q_del(struct mport *p, int k)
+{
+	memmove(&p->q[k], &p->q[k + 1], sizeof(p->q[0]) * (size_t)(p->nq - k - 1));
+	p->nq--;
+}
+
+/* The handle a source was bound through left the table: unbind. */
+static void pt_unbind(int si)
+{
+	struct mpsrc *s = &pm.s[si];
+	struct mport *p;
+	int k;
+
+	if (s->port < 0)
+		return;
+	p = &pm.p[s->port];
+	for (k = 0; k < p->nq; k++)
+		if (p->q[k].src == si) {
+			pt_q_del(p, k);
+			break;
+		}
+	s->port = -1;
+	s->queued = false;
+}
+
+/* A handle value of a source left the table. */
+static void pt_src_gone(int si, int32_t v)
+{
+	struct mpsrc *s = &pm.s[si];
+
+	if (s->port >= 0 && s->bv == v)
+		pt_unbind(si);
+	if (s->h == v) {
+		s->h = s->dup;
+		s->hr = RIGHTS_EVENT;
+		s->dup = 0;
+	} else if (s->dup == v) {
+		s->dup = 0;
+	}
+	pm.stale = v;
+	if (!s->h && s->pipe && s->peer) {
+		/* E gone: its peer stays, unbound; forget the pair. */
+		s->used = false;
+	}
+}
+
+/* The last handle of port @i went: the port is closed. */
+static void pt_port_closed(int i)
+{
+	int k;
+
+	pm.p[i].closed = true;
+	pm.p[i].nq = 0;
+	pm.p[i].nuser = 0;
+	for (k = 0; k < MAXPSRC; k++)
+		if (pm.s[k].used && pm.s[k].port == i) {
+			pm.s[k].port = -1;
+			pm.s[k].queued = false;
+		}
+}
+
+static void pt_drop_handle(int i, int hk)
+{
+	struct mport *p = &pm.p[i];
+
+	pm.stale = p->hv[hk];
+	p->hv[hk] = p->hv[--p->nh];
+	p->hr[hk] = p->hr[p->nh];
+	if (!p->nh)
+		pt_port_closed(i);
+}
+
+static bool pt_done(struct worker *w, struct wsck *c, int res, bool ok,
+		    const char *line)
+{
+	char exp[200], extra[900];
+
+	atomic_fetch_add_explicit(&sh->hist[OP_PORT][eidx(res)], 1,
+				  memory_order_relaxed);
+	ev_add(EV_CALLS, 1);
+	sb_printf(&w->trace, "  %2d %s -> %s\n", w->opno, line, ename(res));
+	if (ok)
+		return true;
+	eset_str(c->expect, exp, sizeof(exp));
+	snprintf(extra, sizeof(extra),
+		 "  call: %s\n  result %s (%s); the model expected %s%s%s\n",
+		 line, ename(res), mxf_status_name(res), exp,
+		 c->why[0] ? ": " : "", c->why);
+	report(w, "the result contradicts the documented behaviour", NULL, extra);
+	return false;
+}
+
+/* A plain call the model needs to succeed (making a source, a transfer). */
+static bool pt_must(struct worker *w, int res, const char *what)
+{
+	char extra[300];
+
+	sb_printf(&w->trace, "  %2d   %s -> %s\n", w->opno, what, ename(res));
+	if (!res)
+		return true;
+	if (res == ENOMEM)
+		return false;	/* allowed; the caller gives up */
+	snprintf(extra, sizeof(extra), "  call: %s\n  result %s, not NO_ERROR\n",
+		 what, ename(res));
+	report(w, "a port op's helper call failed", NULL, extra);
+	return false;
+}
+
+/* Check a packet taken by a wait against the model's head of port @i. */
+static bool pt_check_pkt(int i, const uint8_t *buf, char *why, size_t len)
+{
+	struct mport *p = &pm.p[i];
+	const struct mpkt *q = &p->q[0];
+	struct mx_port_io_packet io;
+	uint32_t k;
+
+	if (q->src < 0) {
+		struct mx_port_packet_header h;
+
+		memcpy(&h, buf, sizeof(h));
+		if (h.key != q->key || h.type != MX_PORT_PKT_TYPE_USER ||
+		    h.extra != q->extra) {
+			snprintf(why, len, "USER packet key %" PRIu64 " type %u extra %u; the model has key %" PRIu64 " extra %u at the head",
+				 (uint64_t)h.key, h.type, h.extra, q->key, q->extra);
+			return false;
+		}
+		for (k = sizeof(h); k < q->size; k++)
+			if (buf[k] != pt_byte(q->key, k)) {
+				snprintf(why, len, "USER packet key %" PRIu64 ": byte %u is %#x, not %#x",
+					 q->key, k, buf[k], pt_byte(q->key, k));
+				return false;
+			}
+		if (buf[q->size] != 0xa5) {
+			snprintf(why, len, "wrote past the packet's %u bytes", q->size);
+			return false;
+		}
+		return true;
+	}
+	memcpy(&io, buf, sizeof(io));
+	if (io.hdr.key != q->key || io.hdr.type != MX_PORT_PKT_TYPE_IOSN ||
+	    io.hdr.extra || io.bytes || io.reserved || !io.timestamp ||
+	    io.signals != pm.s[q->src].psig || buf[sizeof(io)] != 0xa5) {
+		snprintf(why, len, "IOSN packet key %" PRIu64 " type %u extra %u bytes %" PRIu64 " signals %#x reserved %u ts %" PRIu64 "; the model has key %" PRIu64 " signals %#x",
+			 (uint64_t)io.hdr.key, io.hdr.type, io.hdr.extra,
+			 (uint64_t)io.bytes, io.signals, io.reserved,
+			 (uint64_t)io.timestamp, q->key, pm.s[q->src].psig);
+		return false;
+	}
+	return true;
+}
+
+/* The model takes port @i's head packet. */
+static void pt_take(int i)
+{
+	struct mport *p = &pm.p[i];
+
+	if (p->q[0].src >= 0)
+		pm.s[p->q[0].src].queued = false;
+	else
+		p->nuser--;
+	pt_q_del(p, 0);
+}
+
+/* Every poll descriptor, timeout 0, against the model. */
+static bool pt_poll_all(struct worker *w)
+{
+	struct mx_signals_state st;
+	char extra[400];
+	int i, k, want, maybe;
+
+	for (i = 0; i < pm.nf; i++) {
+		struct pollfd pf = { .fd = pm.f[i].fd, .events = POLLIN | POLLOUT | POLLPRI };
+		int r = poll(&pf, 1, 0);
+
+		kcov_collect(w, &w->tc.kc);
+		want = 0;
+		maybe = 0;
+		if (pm.f[i].ws) {
+			int wi = ws_live_of(w->m, pm.f[i].value);
+			const struct mws *s = &w->m->ws[wi < 0 ? 0 : wi];
+
+			if (wi < 0) {
+				want = POLLHUP;
+			} else {
+				for (k = 0; k < s->n; k++) {
+					int v = ws_eval(w->m, &s->ent[k], &st);
+
+					if (v == WR_MAYBE)
+						maybe = POLLIN;
+					else if (v != WR_NONE)
+						want = POLLIN;
+				}
+			}
+		} else {
+			const struct mport *p = &pm.p[pm.f[i].idx];
+
+			want = p->closed ? POLLHUP : p->nq ? POLLIN : 0;
+		}
+		if (want & POLLIN)
+			maybe = 0;
+		if (r < 0 || (pf.revents & ~maybe) != want ||
+		    (pf.revents & (POLLIN | POLLRDNORM)) == POLLRDNORM) {
+			snprintf(extra, sizeof(extra),
+				 "  poll fd %d of %s %d: poll %d revents %#x; the model wants %#x%s\n",
+				 pf.fd, pm.f[i].ws ? "wait set" : "port", pm.f[i].idx,
+				 r, pf.revents, want, maybe ? " (POLLIN maybe)" : "");
+			report(w, "a poll descriptor contradicts the model", NULL, extra);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Make a poll descriptor: of a port (x even) or of a wait set. */
+static bool pt_pollfd(struct worker *w, uint32_t x)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	struct mx_ioc_handle_poll_fd a = { .fd = -77 };
+	char line[160];
+	int pi = -1, hk = -1, wi = -1, res, hpi, k;
+	bool ok;
+
+	if (x % 2 && w->m->nws) {
+		a.handle = (uint32_t)ws_pick(w->m, x >> 1 & ~15u, &wi);
+		if (wi < 0)
+			return true;
+	} else {
+		a.handle = (uint32_t)pt_pick(x >> 1, &pi, &hk);
+	}
+	a.flags = x % 11 == 3 ? 2 : (x >> 8) & 1;
+	res = pt_ioctl(w, MX_IOC_HANDLE_POLL_FD, &a);
+	snprintf(line, sizeof(line), "poll_fd h=%d flags=%u (%s): fd %d",
+		 (int32_t)a.handle, a.flags,
+		 wi >= 0 ? "wait set" : pi >= 0 ? "port" :
+		 pt_of((int32_t)a.handle, NULL) >= 0 ? "closed port" : "not a port",
+		 a.fd);
+	hpi = -1;
+	for (k = 0; k < MAXPSRC; k++)
+		if (pm.s[k].used && (pm.s[k].h == (int32_t)a.handle ||
+				     pm.s[k].dup == (int32_t)a.handle))
+			hpi = k;
+	if (a.flags > 1)
+		c->expect = EB(EINVAL);
+	else if (wi >= 0 || (pi >= 0 && (pm.p[pi].hr[hk] & MX_RIGHT_READ)))
+		c->expect = EB(0) | EB(ENOMEM) | EB(ENOSPC);
+	else if (pi >= 0)
+		c->expect = EB(EACCES);
+	else if (hpi >= 0)
+		c->expect = EB(EOPNOTSUPP);
+	else
+		c->expect = EB(EBADSLT);
+	ok = (c->expect & EB(res)) != 0;
+	if (!res) {
+		if (a.fd < 0) {
+			ok = false;
+		} else if (pm.nf < MAXPFD) {
+			pm.f[pm.nf].fd = a.fd;
+			pm.f[pm.nf].ws = wi >= 0;
+			pm.f[pm.nf].idx = pi;
+			pm.f[pm.nf].value = (int32_t)a.handle;
+			pm.nf++;
+		} else {
+			close(a.fd);
+		}
+	} else if (a.fd != -77) {
+		ok = false;
+		snprintf(c->why, sizeof(c->why), "fd changed on failure");
+	}
+	return pt_done(w, c, res, ok, line);
+}
+
+static bool pt_create(struct worker *w, uint32_t x)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	struct mx_ioc_port_create a = { .options = x % 13 == 5 ? 1 : 0, .handle = -7 };
+	char line[120];
+	int res = pt_ioctl(w, MX_IOC_PORT_CREATE, &a), i;
+	bool ok;
+
+	snprintf(line, sizeof(line), "port create options=%u: h=%d", a.options, a.handle);
+	c->expect = a.options ? EB(EINVAL) : EB(0) | EB(ENOMEM);
+	ok = (c->expect & EB(res)) != 0;
+	if (!res) {
+		for (i = 0; i < MAXPT && pm.p[i].used; i++)
+			;
+		if (a.handle <= 0 || m_find(w->m, a.handle) >= 0 || pt_of(a.handle, NULL) >= 0) {
+			ok = false;
+			snprintf(c->why, sizeof(c->why), "not a new handle value");
+		}
+		if (i < MAXPT) {
+			memset(&pm.p[i], 0, sizeof(pm.p[i]));
+			pm.p[i].used = true;
+			pm.p[i].nh = 1;
+			pm.p[i].hv[0] = a.handle;
+			pm.p[i].hr[0] = RIGHTS_EVENT;
+		} else {
+			/* No room in the model: close it again. */
+			pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &a.handle);
+		}
+	}
+	return pt_done(w, c, res, ok, line);
+}
+
+static bool pt_queue(struct worker *w, uint32_t x, uint32_t y)
+{
+	static const uint32_t sizes[] = { 16, 17, 24, 40, 64, 100, 127, 128 };
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	uint8_t buf[256];
+	struct mx_ioc_port_queue a = { 0 };
+	struct mx_port_packet_header h;
+	char line[200];
+	int pi, hk, res, pk = (int)(y >> 8) % 16;
+	uint32_t k;
+
+	a.handle = (uint32_t)pt_pick(x, &pi, &hk);
+	a.size = y % 16 == 0 ? 8 : y % 16 == 1 ? 129 + (y >> 4) % 200 :
+		 sizes[(y >> 4) % 8];
+	a.pad = y % 97 == 5;
+	h.key = pm.next_key++;
+	h.type = (y >> 12) % 4;
+	h.extra = (uint32_t)mix64(h.key);
+	memcpy(buf, &h, sizeof(h));
+	for (k = sizeof(h); k < sizeof(buf); k++)
+		buf[k] = pt_byte(h.key, k);
+	a.packet = pk == 0 ? 0 : pk == 1 ? (uint64_t)(uintptr_t)hole :
+		   pk == 2 ? kernel_addrs[0] : pk == 3 ? (uint64_t)(uintptr_t)pt_ro :
+		   (uint64_t)(uintptr_t)buf;
+	res = pt_ioctl(w, MX_IOC_PORT_QUEUE, &a);
+	snprintf(line, sizeof(line),
+		 "port queue h=%d%s size=%" PRIu64 " pad=%u buf=%d key=%" PRIu64 " (%d queued, %d user)",
+		 (int32_t)a.handle, pi >= 0 ? "" : " (not a live port)",
+		 (uint64_t)a.size, a.pad, pk < 4 ? pk : 4, (uint64_t)h.key,
+		 pi >= 0 ? pm.p[pi].nq : -1, pi >= 0 ? pm.p[pi].nuser : -1);
+	/* the documented order */
+	if (a.pad)
+		c->expect = EB(EINVAL);
+	else if (a.size > MX_PORT_MAX_PKT_SIZE)
+		c->expect = EB(EMSGSIZE);
+	else if (a.size < 16 || pi < 0)
+		c->expect = EB(EINVAL);
+	else if (!(pm.p[pi].hr[hk] & MX_RIGHT_WRITE))
+		c->expect = EB(EACCES);
+	else if (pk < 3)
+		c->expect = EB(EINVAL) | EB(ENOMEM);
+	else if (pm.p[pi].nuser >= p_max_port_packets)
+		c->expect = EB(ENOMEM);
+	else
+		c->expect = EB(0) | EB(ENOMEM);
+	if (!res && pi >= 0) {
+		struct mport *p = &pm.p[pi];
+
+		if (pk == 3) {
+			/* the read-only page's zeros: key 0, not checked */
+			h.key = 0;
+			h.extra = 0;
+		}
+		if (p->nq < MAXPQ) {
+			p->q[p->nq].src = -1;
+			p->q[p->nq].size = (uint32_t)a.size;
+			p->q[p->nq].key = h.key;
+			p->q[p->nq].extra = h.extra;
+			p->nq++;
+		}
+		p->nuser++;
+	}
+	return pt_done(w, c, res, (c->expect & EB(res)) != 0, line);
+}
+
+/* One port_wait that cannot sleep (the model knows a packet or an error). */
+static bool pt_wait(struct worker *w, uint32_t x, uint32_t y)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	uint8_t buf[256];
+	struct mx_ioc_port_wait a = { 0 };
+	char line[200];
+	int pi, hk, res, pk = (int)(y >> 8) % 16;
+	bool early, ok;
+
+	a.handle = (uint32_t)pt_pick(x, &pi, &hk);
+	a.size = y % 8 == 0 ? 8 + (y >> 4) % 8 : y % 8 == 1 ? 16 + (y >> 4) % 24 :
+		 y % 8 == 2 ? 40 + (y >> 4) % 90 : 128 + (y >> 4) % 64;
+	a.restarted = y % 61 == 7 ? 2 : 0;
+	memset(buf, 0xa5, sizeof(buf));
+	a.packet = pk == 0 ? 0 : pk == 1 ? (uint64_t)(uintptr_t)hole :
+		   pk == 2 ? kernel_addrs[(y >> 12) % 6] :
+		   pk == 3 ? (uint64_t)(uintptr_t)pt_ro : (uint64_t)(uintptr_t)buf;
+	early = a.restarted > 1 || !a.packet || pi < 0 ||
+		!(pm.p[pi].hr[hk] & MX_RIGHT_READ) || a.size < 16 || pk == 2;
+	if (!early && !pm.p[pi].nq)
+		return true;	/* it would sleep */
+	res = pt_ioctl(w, MX_IOC_PORT_WAIT, &a);
+	snprintf(line, sizeof(line),
+		 "port wait h=%d%s size=%" PRIu64 " buf=%d restarted=%u (%d queued)",
+		 (int32_t)a.handle, pi >= 0 ? "" : " (not a live port)",
+		 (uint64_t)a.size, pk < 4 ? pk : 4, a.restarted,
+		 pi >= 0 ? pm.p[pi].nq : -1);
+	if (a.restarted > 1 || !a.packet)
+		c->expect = EB(EINVAL);
+	else if (pi < 0)
+		c->expect = EB(EINVAL) | (a.restarted ? EB(ECANCELED) : 0);
+	else if (!(pm.p[pi].hr[hk] & MX_RIGHT_READ))
+		c->expect = EB(EACCES);
+	else if (a.size < 16 || pk == 2 || pk == 1 || pk == 3)
+		c->expect = EB(EINVAL);
+	else if (pm.p[pi].q[0].size > a.size)
+		c->expect = EB(EINVAL);
+	else
+		c->expect = EB(0);
+	ok = (c->expect & EB(res)) != 0;
+	if (ok && !res) {
+		if (pm.p[pi].q[0].src < 0 && !pm.p[pi].q[0].key) {
+			/* queued from the read-only page: its bytes were other */
+		} else if (!pt_check_pkt(pi, buf, c->why, sizeof(c->why))) {
+			ok = false;
+		}
+		pt_take(pi);
+	}
+	return pt_done(w, c, res, ok, line);
+}
+
+/* Make a source: an event, or a pipe whose one end is to be bound. */
+static bool pt_src(struct worker *w, uint32_t x)
+{
+	struct mpsrc *s;
+	int i, res;
+
+	for (i = 0; i < MAXPSRC && pm.s[i].used; i++)
+		;
+	if (i == MAXPSRC)
+		return true;
+	s = &pm.s[i];
+	memset(s, 0, sizeof(*s));
+	s->port = -1;
+	if (x % 2) {
+		struct mx_ioc_event_create e = { .handle = -1 };
+
+		res = pt_ioctl(w, MX_IOC_EVENT_CREATE, &e);
+		if (!pt_must(w, res, "event create (a port source)"))
+			return res == ENOMEM;
+		s->h = e.handle;
+		s->hr = RIGHTS_EVENT;
+		if ((x >> 1) % 3 == 0) {
+			struct mx_ioc_handle_dup d = { .handle = (uint32_t)s->h,
+						       .rights = MX_RIGHT_SAME_RIGHTS };
+
+			res = pt_ioctl(w, MX_IOC_HANDLE_DUPLICATE, &d);
+			if (!res)
+				s->dup = d.result;
+		}
+	} else {
+		int32_t hv[2] = { 0, 0 };
+		struct mx_ioc_msgpipe_create pc = { .handles = (uint64_t)(uintptr_t)hv };
+
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_CREATE, &pc);
+		if (!pt_must(w, res, "pipe create (a port source)"))
+			return res == ENOMEM;
+		s->pipe = true;
+		s->h = hv[0];
+		s->hr = RIGHTS_PIPE;
+		s->peer = hv[1];
+	}
+	s->used = true;
+	sb_printf(&w->trace, "  %2d   source %d: %s h=%d dup=%d peer=%d\n", w->opno,
+		  i, s->pipe ? "pipe" : "event", s->h, s->dup, s->peer);
+	return true;
+}
+
+static int pt_src_pick(uint32_t x)
+{
+	int i, n = 0, want;
+
+	for (i = 0; i < MAXPSRC; i++)
+		n += pm.s[i].used && pm.s[i].h;
+	if (!n)
+		return -1;
+	want = (int)(x % (uint32_t)n);
+	for (i = 0; i < MAXPSRC; i++)
+		if (pm.s[i].used && pm.s[i].h && want-- == 0)
+			return i;
+	return -1;
+}
+
+static bool pt_bind(struct worker *w, uint32_t x, uint32_t y)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	struct mx_ioc_port_bind a = { 0 };
+	char line[220];
+	int pi, hk, si = pt_src_pick(y), res, wi = -1;
+	uint32_t srights = 0;
+	bool ok, ws = false, port = false;
+
+	a.handle = (uint32_t)pt_pick(x, &pi, &hk);
+	a.key = pm.next_key++;
+	a.pad = y % 89 == 3;
+	if (si >= 0) {
+		struct mpsrc *s = &pm.s[si];
+
+		a.source = (uint32_t)(s->dup && (y >> 4) % 3 == 0 ? s->dup : s->h);
+		srights = (int32_t)a.source == s->h ? s->hr : RIGHTS_EVENT;
+		if (s->pipe)
+			a.signals = (y >> 6) % 3 == 0 ? MX_SIGNAL_READABLE :
+				    (y >> 6) % 3 == 1 ? MX_SIGNAL_PEER_CLOSED :
+				    MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED;
+		else
+			a.signals = (y >> 6) % 4 == 0 ? MX_SIGNAL_SIGNAL_ALL :
+				    MX_SIGNAL_SIGNAL0 << ((y >> 8) % 5);
+	} else {
+		a.source = 0x7ffffff3;
+		a.signals = MX_SIGNAL_SIGNAL0;
+	}
+	if ((y >> 11) % 16 == 0) {
+		a.signals = 0;
+	} else if ((y >> 11) % 16 == 1) {
+		/* a port as the source */
+		int p2, h2;
+
+		a.source = (uint32_t)pt_pick(y >> 15, &p2, &h2);
+		port = p2 >= 0;
+		if (!port)
+			a.source = 0x7ffffff3;
+		else
+			srights = pm.p[p2].hr[h2];
+		si = -1;
+	} else if ((y >> 11) % 16 == 2 && w->m->nws) {
+		a.source = (uint32_t)ws_pick(w->m, 0, &wi);
+		ws = wi >= 0;
+		srights = MX_RIGHT_READ | MX_RIGHT_WRITE;
+		si = -1;
+	}
+	res = pt_ioctl(w, MX_IOC_PORT_BIND, &a);
+	snprintf(line, sizeof(line),
+		 "port bind h=%d%s source=%d%s signals=%#x key=%" PRIu64 " pad=%u",
+		 (int32_t)a.handle, pi >= 0 ? "" : " (not a live port)",
+		 (int32_t)a.source, si >= 0 ? (pm.s[si].port >= 0 ? " (bound)" : "") :
+		 port ? " (a port)" : ws ? " (a wait set)" : " (not a source)",
+		 a.signals, (uint64_t)a.key, a.pad);
+	if (a.pad || !a.signals || pi < 0)
+		c->expect = EB(EINVAL);
+	else if (!(pm.p[pi].hr[hk] & MX_RIGHT_WRITE))
+		c->expect = EB(EACCES);
+	else if (si < 0 && !ws && !port)
+		c->expect = EB(EINVAL);
+	else if (!(srights & MX_RIGHT_READ))
+		c->expect = EB(EACCES);	/* checked before waitability */
+	else if (si < 0)
+		c->expect = EB(EINVAL);	/* not waitable */
+	else if (pm.s[si].port >= 0)
+		c->expect = EB(EBADFD) | EB(ENOMEM);
+	else
+		c->expect = EB(0) | EB(ENOMEM);
+	ok = (c->expect & EB(res)) != 0;
+	if (ok && !res) {
+		struct mpsrc *s = &pm.s[si];
+
+		s->port = pi;
+		s->bv = (int32_t)a.source;
+		s->watched = a.signals;
+		s->key = a.key;
+		s->queued = false;
+		pt_edge(si, pt_sat(s));
+	}
+	return pt_done(w, c, res, ok, line);
+}
+
+/* Change a source: signal an event, write to / read from / close a pipe. */
+static bool pt_act(struct worker *w, int si, uint32_t y)
+{
+	struct mpsrc *s = &pm.s[si];
+	int res;
+	char what[120];
+
+	if (!s->pipe) {
+		struct mx_ioc_object_signal a = {
+			.handle = (uint32_t)(s->dup && y % 3 == 0 ? s->dup : s->h),
+			.clear_mask = y % 4 == 0 ? MX_SIGNAL_SIGNAL_ALL : y % 4 == 1 ?
+				      MX_SIGNAL_SIGNAL0 << ((y >> 4) % 5) : 0,
+			.set_mask = MX_SIGNAL_SIGNAL0 << ((y >> 8) % 5),
+		};
+		uint32_t old = s->sig;
+
+		if ((y >> 12) % 4 == 0)
+			a.set_mask = 0;
+		res = pt_ioctl(w, MX_IOC_OBJECT_SIGNAL, &a);
+		snprintf(what, sizeof(what), "signal source %d h=%d clear %#x set %#x",
+			 si, (int32_t)a.handle, a.clear_mask, a.set_mask);
+		if (!pt_must(w, res, what))
+			return false;
+		s->sig = (s->sig & ~a.clear_mask) | a.set_mask;
+		pt_edge(si, s->sig & ~old);
+		return true;
+	}
+	if (y % 8 < 5 && s->peer) {
+		uint64_t data = y;
+		struct mx_ioc_msgpipe_write a = {
+			.handle = (uint32_t)s->peer, .bytes = (uint64_t)(uintptr_t)&data,
+			.num_bytes = 8,
+		};
+
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_WRITE, &a);
+		snprintf(what, sizeof(what), "write to source %d's peer h=%d (%u queued)",
+			 si, s->peer, s->nmsg);
+		if (!pt_must(w, res, what))
+			return false;
+		s->nmsg++;
+		pt_edge(si, MX_SIGNAL_READABLE);
+		return true;
+	}
+	if (y % 8 < 7 && s->nmsg) {
+		uint64_t data;
+		uint32_t nb = 8, nh = 0;
+		struct mx_ioc_msgpipe_read a = {
+			.handle = (uint32_t)s->h, .bytes = (uint64_t)(uintptr_t)&data,
+			.num_bytes = (uint64_t)(uintptr_t)&nb,
+			.num_handles = (uint64_t)(uintptr_t)&nh,
+		};
+
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_READ, &a);
+		snprintf(what, sizeof(what), "read source %d h=%d", si, s->h);
+		if (!pt_must(w, res, what))
+			return false;
+		s->nmsg--;
+		return true;
+	}
+	if (s->peer) {
+		int32_t v = s->peer;
+
+		/* Drained first: then the peer's death is a PEER_CLOSED edge only. */
+		while (s->nmsg)
+			if (!pt_act(w, si, 5))
+				return false;
+		res = pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &v);
+		snprintf(what, sizeof(what), "close source %d's peer h=%d", si, v);
+		if (!pt_must(w, res, what))
+			return false;
+		s->peer = 0;
+		pt_edge(si, MX_SIGNAL_PEER_CLOSED);
+	}
+	return true;
+}
+
+/* The bound (or another) handle of a source leaves: close, replace, send, export. */
+static bool pt_srcmove(struct worker *w, int si, uint32_t y)
+{
+	struct mpsrc *s = &pm.s[si];
+	int32_t v = s->dup && y % 5 == 0 ? s->dup : s->h;
+	char what[160];
+	int res;
+
+	switch ((y >> 3) % 5) {
+	case 0: {
+		struct mx_ioc_handle_dup d = { .handle = (uint32_t)v,
+					       .rights = MX_RIGHT_SAME_RIGHTS };
+
+		res = pt_ioctl(w, MX_IOC_HANDLE_REPLACE, &d);
+		snprintf(what, sizeof(what), "replace source %d's h=%d%s: %d", si, v,
+			 s->port >= 0 && s->bv == v ? " (bound)" : "", d.result);
+		if (!pt_must(w, res, what))
+			return false;
+		if (s->port >= 0 && s->bv == v)
+			pt_unbind(si);
+		if (s->h == v)
+			s->h = d.result;
+		else
+			s->dup = d.result;
+		pm.stale = v;
+		return true;
+	}
+	case 1: {
+		struct mx_ioc_handle_export ex = { .handle = (uint32_t)v,
+						   .flags = MX_EXPORT_CLOEXEC, .fd = -1 };
+		struct mx_ioc_handle_import im = { .fd = -1 };
+
+		res = pt_ioctl(w, MX_IOC_HANDLE_EXPORT, &ex);
+		snprintf(what, sizeof(what), "export source %d's h=%d%s: fd %d", si, v,
+			 s->port >= 0 && s->bv == v ? " (bound)" : "", ex.fd);
+		if (!pt_must(w, res, what))
+			return false;
+		if (s->port >= 0 && s->bv == v)
+			pt_unbind(si);
+		im.fd = ex.fd;
+		res = pt_ioctl(w, MX_IOC_HANDLE_IMPORT, &im);
+		close(ex.fd);
+		snprintf(what, sizeof(what), "import it back: h=%d", im.handle);
+		if (!pt_must(w, res, what))
+			return false;
+		if (s->h == v)
+			s->h = im.handle;
+		else
+			s->dup = im.handle;
+		pm.stale = v;
+		return true;
+	}
+	case 2: {
+		/* Sent in a message of a new pipe, which is then closed. */
+		int32_t hv[2] = { 0, 0 };
+		struct mx_ioc_msgpipe_create pc = { .handles = (uint64_t)(uintptr_t)hv };
+		struct mx_ioc_msgpipe_write wr = { 0 };
+
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_CREATE, &pc);
+		if (!pt_must(w, res, "pipe create (to send a source)"))
+			return res == ENOMEM;
+		wr.handle = (uint32_t)hv[0];
+		wr.handles = (uint64_t)(uintptr_t)&v;
+		wr.num_handles = 1;
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_WRITE, &wr);
+		snprintf(what, sizeof(what), "send source %d's h=%d%s", si, v,
+			 s->port >= 0 && s->bv == v ? " (bound)" : "");
+		if (!pt_must(w, res, what))
+			return false;
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &hv[0]);
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &hv[1]);
+		break;
+	}
+	default:
+		res = pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &v);
+		snprintf(what, sizeof(what), "close source %d's h=%d%s", si, v,
+			 s->port >= 0 && s->bv == v ? " (bound)" : "");
+		if (!pt_must(w, res, what))
+			return false;
+		break;
+	}
+	/* Gone: a pipe end's peer sees PEER_CLOSED, unbound here. */
+	if (s->pipe && s->h == v && s->peer) {
+		int32_t p = s->peer;
+
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &p);
+		s->peer = 0;
+	}
+	pt_src_gone(si, v);
+	if (!s->h)
+		s->used = false;
+	return true;
+}
+
+/* A port handle: duplicate (some rights), replace, close, send, export. */
+static bool pt_phandle(struct worker *w, uint32_t x, uint32_t y)
+{
+	static const uint32_t rset[] = {
+		MX_RIGHT_SAME_RIGHTS, MX_RIGHT_READ | MX_RIGHT_TRANSFER | MX_RIGHT_DUPLICATE,
+		MX_RIGHT_WRITE | MX_RIGHT_TRANSFER | MX_RIGHT_DUPLICATE, MX_RIGHT_DUPLICATE,
+		RIGHTS_EVENT,
+	};
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	char line[200];
+	int pi, hk, res;
+	int32_t v = pt_pick(x & ~15u, &pi, &hk);
+	uint32_t hr;
+	bool ok;
+
+	if (pi < 0)
+		return true;
+	hr = pm.p[pi].hr[hk];
+	switch (y % 5) {
+	case 0:
+	case 1: {
+		struct mx_ioc_handle_dup d = { .handle = (uint32_t)v,
+					       .rights = rset[(y >> 4) % 5] };
+
+		if (y % 5 == 1)
+			d.rights = MX_RIGHT_SAME_RIGHTS;
+		res = pt_ioctl(w, y % 5 ? MX_IOC_HANDLE_REPLACE : MX_IOC_HANDLE_DUPLICATE, &d);
+		snprintf(line, sizeof(line), "port %s h=%d (rights %#x) rights=%#x: %d",
+			 y % 5 ? "replace" : "duplicate", v, hr, d.rights, d.result);
+		if (y % 5 == 0 && !(hr & MX_RIGHT_DUPLICATE))
+			c->expect = EB(EACCES);
+		else if (d.rights != MX_RIGHT_SAME_RIGHTS && (d.rights & ~hr))
+			c->expect = EB(EINVAL);
+		else
+			c->expect = EB(0) | (y % 5 ? 0 : EB(ENOMEM));
+		ok = (c->expect & EB(res)) != 0;
+		if (!res) {
+			uint32_t nr = d.rights == MX_RIGHT_SAME_RIGHTS ? hr : d.rights;
+
+			if (y % 5) {
+				pm.stale = v;
+				pm.p[pi].hv[hk] = d.result;
+				pm.p[pi].hr[hk] = nr;
+			} else if (pm.p[pi].nh < MAXPTH) {
+				pm.p[pi].hv[pm.p[pi].nh] = d.result;
+				pm.p[pi].hr[pm.p[pi].nh++] = nr;
+			} else {
+				pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &d.result);
+			}
+		}
+		return pt_done(w, c, res, ok, line);
+	}
+	case 2: {
+		/* Sent through a new pipe, and read back (or lost with the pipe). */
+		int32_t hv[2] = { 0, 0 }, got = 0;
+		struct mx_ioc_msgpipe_create pc = { .handles = (uint64_t)(uintptr_t)hv };
+		struct mx_ioc_msgpipe_write wr = { 0 };
+		struct mx_ioc_msgpipe_read rd = { 0 };
+		uint32_t nb = 0, nh = 1;
+		bool back = (y >> 4) % 4 != 0 || pm.p[pi].nh > 1;
+
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_CREATE, &pc);
+		if (!pt_must(w, res, "pipe create (to send a port)"))
+			return res == ENOMEM;
+		wr.handle = (uint32_t)hv[0];
+		wr.handles = (uint64_t)(uintptr_t)&v;
+		wr.num_handles = 1;
+		res = pt_ioctl(w, MX_IOC_MSGPIPE_WRITE, &wr);
+		snprintf(line, sizeof(line), "port send h=%d (rights %#x)%s", v, hr,
+			 back ? "" : ", the pipe closed with it");
+		c->expect = hr & MX_RIGHT_TRANSFER ? EB(0) | EB(ENOMEM) : EB(EACCES);
+		ok = (c->expect & EB(res)) != 0;
+		if (!res) {
+			if (back) {
+				rd.handle = (uint32_t)hv[1];
+				rd.num_bytes = (uint64_t)(uintptr_t)&nb;
+				rd.handles = (uint64_t)(uintptr_t)&got;
+				rd.num_handles = (uint64_t)(uintptr_t)&nh;
+				if (pt_ioctl(w, MX_IOC_MSGPIPE_READ, &rd) || nh != 1 || got <= 0) {
+					ok = false;
+					snprintf(c->why, sizeof(c->why), "reading it back failed");
+				}
+				pm.stale = v;
+				pm.p[pi].hv[hk] = got;
+			} else {
+				pt_drop_handle(pi, hk);
+			}
+		}
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &hv[0]);
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &hv[1]);
+		return pt_done(w, c, res, ok, line);
+	}
+	case 3: {
+		struct mx_ioc_handle_export ex = { .handle = (uint32_t)v, .fd = -1,
+						   .flags = MX_EXPORT_CLOEXEC };
+		struct mx_ioc_handle_import im = { .fd = -1 };
+		bool back = (y >> 4) % 4 != 0 || pm.p[pi].nh > 1;
+
+		res = pt_ioctl(w, MX_IOC_HANDLE_EXPORT, &ex);
+		snprintf(line, sizeof(line), "port export h=%d (rights %#x): fd %d%s", v,
+			 hr, ex.fd, back ? ", imported back" : ", fd closed");
+		c->expect = hr & MX_RIGHT_TRANSFER ? EB(0) | EB(ENOMEM) | EB(ENOSPC) :
+			    EB(EACCES);
+		ok = (c->expect & EB(res)) != 0;
+		if (!res) {
+			if (back) {
+				im.fd = ex.fd;
+				if (pt_ioctl(w, MX_IOC_HANDLE_IMPORT, &im) || im.handle <= 0) {
+					ok = false;
+					snprintf(c->why, sizeof(c->why), "import back failed");
+				}
+				pm.stale = v;
+				pm.p[pi].hv[hk] = im.handle;
+			} else {
+				pt_drop_handle(pi, hk);
+			}
+			close(ex.fd);
+		}
+		return pt_done(w, c, res, ok, line);
+	}
+	default:
+		res = pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &v);
+		snprintf(line, sizeof(line), "port close h=%d (%d handles, %d queued)",
+			 v, pm.p[pi].nh, pm.p[pi].nq);
+		c->expect = EB(0);
+		if (!res)
+			pt_drop_handle(pi, hk);
+		return pt_done(w, c, res, res == 0, line);
+	}
+}
+
+/* A waiter thread in port_wait, released by the main thread. */
+struct ptwaiter {
+	struct worker *w;
+	int32_t h;
+	int res;
+	uint8_t buf[256];
+	atomic_int done;
+};
+
+static void *pt_waiter_main(void *arg)
+{
+	struct ptwaiter *q = arg;
+	struct mx_ioc_port_wait a = { .handle = (uint32_t)q->h,
+				      .packet = (uint64_t)(uintptr_t)q->buf,
+				      .size = sizeof(q->buf) };
+
+	memset(q->buf, 0xa5, sizeof(q->buf));
+	q->res = ioctl(q->w->devfd, MX_IOC_PORT_WAIT, &a) ? errno : 0;
+	atomic_store(&q->done, 1);
+	return NULL;
+}
+
+static bool pt_waiter(struct worker *w, uint32_t x, uint32_t y)
+{
+	static struct ptwaiter q;
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	char line[200];
+	pthread_t t;
+	int pi, hk, si = -1, how = (int)(y % 4), i;
+	int32_t v = pt_pick(x & ~15u, &pi, &hk);
+	bool ok = true, need_close = false;
+	uint64_t t0;
+
+	if (pi < 0 || pm.p[pi].nq || !(pm.p[pi].hr[hk] & MX_RIGHT_READ))
+		return true;
+	/* An edge that surely queues: a bound, unqueued event whose watched signal is clear. */
+	if (how == 1) {
+		for (i = 0; i < MAXPSRC; i++)
+			if (pm.s[i].used && pm.s[i].port == pi && !pm.s[i].pipe &&
+			    !pm.s[i].queued && (~pm.s[i].sig & pm.s[i].watched))
+				si = i;
+		if (si < 0)
+			how = 0;
+	}
+	memset(&q, 0, sizeof(q));
+	q.w = w;
+	q.h = v;
+	if (pthread_create(&t, NULL, pt_waiter_main, &q))
+		return true;
+	sleep_us(200 + (y >> 4) % 3000);
+	if (how == 0) {
+		/* size 40, a normal buffer, no padding */
+		if (!pt_queue(w, 15u | (uint32_t)pi << 4 | (uint32_t)hk << 8, 0x432u))
+			ok = false;
+		need_close = pm.p[pi].nq == 0;
+	} else if (how == 1) {
+		uint32_t bit = 0, k;
+
+		for (k = 0; k < 5; k++)
+			if ((MX_SIGNAL_SIGNAL0 << k) & pm.s[si].watched & ~pm.s[si].sig)
+				bit = k;
+		if (!pt_act(w, si, 3u | bit << 8))
+			ok = false;
+		need_close = pm.p[pi].nq == 0;
+	} else {
+		need_close = true;
+	}
+	if (need_close) {
+		int32_t cv = v;
+
+		pt_ioctl(w, MX_IOC_HANDLE_CLOSE, &cv);
+		pt_drop_handle(pi, hk);
+	}
+	t0 = now_ns();
+	while (!atomic_load(&q.done) && now_ns() - t0 < 60000000000ull)
+		sleep_us(500);
+	snprintf(line, sizeof(line), "port wait h=%d in a waiter thread, released by %s",
+		 v, need_close ? "a close" : how ? "an edge" : "a queue");
+	if (!atomic_load(&q.done)) {
+		report(w, "a port_wait waiter was not released within 60 s", NULL, NULL);
+		return false;
+	}
+	pthread_join(t, NULL);
+	if (!ok)
+		return false;
+	if (need_close) {
+		/* Closed while it waited, or before it looked the handle up. */
+		c->expect = EB(ECANCELED) | EB(EINVAL);
+		ok = (c->expect & EB(q.res)) != 0;
+	} else {
+		c->expect = EB(0);
+		ok = q.res == 0 && pt_check_pkt(pi, q.buf, c->why, sizeof(c->why));
+		if (q.res == 0)
+			pt_take(pi);
+	}
+	return pt_done(w, c, q.res, ok, line);
+}
+
+/* Queue up to max_port_packets; one more must fail; then take them all. */
+static bool pt_fill(struct worker *w, uint32_t x)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	uint8_t buf[32];
+	struct mx_ioc_port_queue a = { .packet = (uint64_t)(uintptr_t)buf, .size = 16 };
+	struct mx_ioc_port_wait wa = { .packet = (uint64_t)(uintptr_t)buf, .size = 128 };
+	char line[160];
+	int pi, hk, res = 0;
+	long n = 0, total;
+
+	a.handle = (uint32_t)pt_pick(x & ~15u, &pi, &hk);
+	if (pi < 0 || pm.p[pi].nq || p_max_port_packets > 20000 ||
+	    (pm.p[pi].hr[hk] & (MX_RIGHT_READ | MX_RIGHT_WRITE)) !=
+	    (MX_RIGHT_READ | MX_RIGHT_WRITE))
+		return true;
+	wa.handle = a.handle;
+	memset(buf, 0, sizeof(buf));
+	while (n < p_max_port_packets && !(res = ioctl(w->devfd, MX_IOC_PORT_QUEUE, &a) ? errno : 0))
+		n++;
+	total = n;
+	if (!res)
+		res = ioctl(w->devfd, MX_IOC_PORT_QUEUE, &a) ? errno : 0;
+	kcov_collect(w, &w->tc.kc);
+	snprintf(line, sizeof(line), "port fill h=%d: %ld queued, then one more",
+		 (int32_t)a.handle, n);
+	c->expect = EB(ENOMEM);
+	/* only ENOMEM, and not before the limit unless memory ran out */
+	if (res != ENOMEM)
+		snprintf(c->why, sizeof(c->why), "past max_port_packets=%ld", p_max_port_packets);
+	pm.p[pi].nuser = (int)n;
+	pm.p[pi].nq = 0;	/* the model follows none of them */
+	for (; n > 0; n--)
+		if (ioctl(w->devfd, MX_IOC_PORT_WAIT, &wa))
+			break;
+	kcov_collect(w, &w->tc.kc);
+	if (n) {
+		snprintf(c->why, sizeof(c->why), "taking them back failed with %d left", (int)n);
+		return pt_done(w, c, 0, false, line);
+	}
+	pm.p[pi].nuser = 0;
+	(void)total;
+	return pt_done(w, c, res, res == ENOMEM, line);
+}
+
+/* What a port refuses: wait_one, wait_many, waitset_add; and get_info. */
+static bool pt_misuse(struct worker *w, uint32_t x, uint32_t y)
+{
+	struct wsck ck = { 0 };
+	struct wsck *c = &ck;
+	char line[160];
+	int pi, hk, res, wi;
+	int32_t v = pt_pick(x & ~15u, &pi, &hk);
+	bool ok;
+
+	if (pi < 0)
+		return true;
+	switch (y % 4) {
+	case 0: {
+		struct mx_ioc_wait_one wo = { .handle = (uint32_t)v,
+					      .signals = MX_SIGNAL_READABLE };
+
+		res = pt_ioctl(w, MX_IOC_WAIT_ONE, &wo);
+		snprintf(line, sizeof(line), "port misuse: wait_one h=%d", v);
+		c->expect = pm.p[pi].hr[hk] & MX_RIGHT_READ ? EB(EOPNOTSUPP) : EB(EACCES);
+		break;
+	}
+	case 1: {
+		uint32_t sig = MX_SIGNAL_READABLE;
+		struct mx_ioc_wait_many wm = {
+			.count = 1, .handles = (uint64_t)(uintptr_t)&v,
+			.signals = (uint64_t)(uintptr_t)&sig,
+		};
+
+		res = pt_ioctl(w, MX_IOC_WAIT_MANY, &wm);
+		snprintf(line, sizeof(line), "port misuse: wait_many [h=%d]", v);
+		c->expect = pm.p[pi].hr[hk] & MX_RIGHT_READ ? EB(EOPNOTSUPP) : EB(EACCES);
+		break;
+	}
+	case 2: {
+		struct mx_ioc_waitset_add a = { .handle = (uint32_t)v,
+						.signals = MX_SIGNAL_READABLE,
+						.cookie = 999 };
+
+		a.waitset = (uint32_t)ws_pick(w->m, 0, &wi);
+		if (wi < 0)
+			return true;
+		res = pt_ioctl(w, MX_IOC_WAITSET_ADD, &a);
+		snprintf(line, sizeof(line), "port misuse: waitset_add ws=%d h=%d",
+			 (int32_t)a.waitset, v);
+		c->expect = pm.p[pi].hr[hk] & MX_RIGHT_READ ? EB(EOPNOTSUPP) : EB(EACCES);
+		break;
+	}
+	default: {
+		struct mx_handle_basic_info bi;
+		struct mx_ioc_handle_get_info gi = {
+			.handle = (uint32_t)v, .topic = MX_INFO_HANDLE_BASIC,
+			.info = (uint64_t)(uintptr_t)&bi, .info_size = sizeof(bi),
+		};
+
+		memset(&bi, 0xa5, sizeof(bi));
+		errno = 0;
+		res = ioctl(w->devfd, MX_IOC_HANDLE_GET_INFO, &gi) < 0 ? errno : 0;
+		kcov_collect(w, &w->tc.kc);
+		snprintf(line, sizeof(line), "port get_info h=%d", v);
+		c->expect = EB(0);
+		ok = res == 0 && bi.type == MX_OBJ_TYPE_IOPORT &&
+		     bi.rights == pm.p[pi].hr[hk] && bi.props == MX_OBJ_PROP_NONE &&
+		     bi.koid && !bi.reserved;
+		if (!res && !ok)
+			snprintf(c->why, sizeof(c->why), "type %u rights %#x props %u",
+				 bi.type, bi.rights, bi.props);
+		return pt_done(w, c, res, ok, line);
+	}
+	}
+	ok = (c->expect & EB(res)) != 0;
+	return pt_done(w, c, res, ok, line);
+}
+
+static bool exec_port(struct worker *w, const struct op *op)
+{
+	uint32_t sub = op->a[0] % PT_NR;
+	int i, nlive = 0, si;
+	bool ok = true;
+
+	if (w->in_child || w->devfd < 0)
+		return true;
+	for (i = 0; i < MAXPT; i++)
+		nlive += pt_live(i);
+	if (!nlive && op->a[1] % 16 < 12 && sub != PT_SRC && sub != PT_POLLFD)
+		sub = PT_CREATE;
+	switch (sub) {
+	case PT_CREATE:
+		ok = pt_create(w, op->a[2]);
+		break;
+	case PT_QUEUE:
+		ok = pt_queue(w, op->a[1], op->a[2]);
+		break;
+	case PT_WAIT:
+		ok = pt_wait(w, op->a[1], op->a[2]);
+		break;
+	case PT_BIND:
+		ok = pt_bind(w, op->a[1], op->a[2]);
+		break;
+	case PT_SRC:
+		ok = pt_src(w, op->a[2]);
+		break;
+	case PT_EDGE:
+		si = pt_src_pick(op->a[3]);
+		ok = si < 0 || pt_act(w, si, op->a[2]);
+		break;
+	case PT_SRCMOVE:
+		si = pt_src_pick(op->a[3]);
+		ok = si < 0 || pt_srcmove(w, si, op->a[2]);
+		break;
+	case PT_PHANDLE:
+		ok = pt_phandle(w, op->a[1], op->a[2]);
+		break;
+	case PT_POLLFD:
+		ok = pt_pollfd(w, op->a[2]);
+		break;
+	case PT_WAITER:
+		ok = pt_waiter(w, op->a[1], op->a[2]);
+		break;
+	case PT_FILL:
+		ok = pt_fill(w, op->a[1]);
+		break;
+	default:
+		ok = pt_misuse(w, op->a[1], op->a[2]);
+		break;
+	}
+	return ok && pt_poll_all(w);
+}
+
+/* At the end of a sequence: every live port gives its packets, as modelled. */
+static bool pt_final(struct worker *w)
+{
+	int i;
+
+	if (w->devfd < 0)
+		return true;
+	for (i = 0; i < MAXPT; i++) {
+		int k;
+
+		if (!pt_live(i))
+			continue;
+		for (k = 0; k < pm.p[i].nh; k++)
+			if (pm.p[i].hr[k] & MX_RIGHT_READ)
+				break;
+		if (k == pm.p[i].nh)
+			continue;
+		w->opno = 400 + i;
+		while (pm.p[i].nq)
+			if (!pt_wait(w, 15u | (uint32_t)i << 4 | (uint32_t)k << 8,
+				     3u | 4u << 8))
+				return false;
+		if (!pt_poll_all(w))
+			return false;
+	}
+	return true;
+}
+
 /* ---- children --------------------------------------------------------- */
 
 static bool exec_sync(struct worker *w, const struct op *op);
@@ -5125,6 +6501,7 @@ static bool run_prog(struct worker *w, const struct prog *p)
 		return false;
 	}
 	m_reset(w->m, 0);
+	pt_reset();
 	w->nch = 0;
 	w->ntouched = 0;
 	kcov_collect(w, &w->tc.kc);	/* the open */
@@ -5155,7 +6532,10 @@ static bool run_prog(struct worker *w, const struct prog *p)
 			ok = exec_closefd(w, op);
 			break;
 		case OP_WS:
-			ok = exec_ws(w, op);
+			ok = exec_ws(w, op) && pt_poll_all(w);
+			break;
+		case OP_PORT:
+			ok = exec_port(w, op);
 			break;
 		case OP_NOP:
 			break;
@@ -5187,7 +6567,8 @@ static bool run_prog(struct worker *w, const struct prog *p)
 	}
 	if (atomic_load(&sh->stop))
 		return true;
-	if (!final_checks(w) || !ws_final(w) || !reap_children(w))
+	if (!final_checks(w) || !ws_final(w) || !pt_final(w) ||
+	    !pt_poll_all(w) || !reap_children(w))
 		return false;
 	for (k = 0; k < w->m->ne; k++)
 		if (!w->m->ep[k].foreign)
@@ -5551,6 +6932,15 @@ static void gen_op(struct mxf_rng *r, struct op *o, int kind, bool child)
 			o->a[i] = (uint32_t)rnd(r);
 		o->sel[0] = chance(r, 50) ? SEL(SC_NEW, rn(r, 4)) : g_sel(r);
 		break;
+	case OP_PORT:
+		i = rn(r, 100);
+		o->a[0] = i < 8 ? PT_CREATE : i < 28 ? PT_QUEUE : i < 44 ? PT_WAIT :
+			  i < 54 ? PT_BIND : i < 62 ? PT_SRC : i < 74 ? PT_EDGE :
+			  i < 80 ? PT_SRCMOVE : i < 87 ? PT_PHANDLE : i < 91 ? PT_POLLFD :
+			  i < 95 ? PT_WAITER : i < 96 ? PT_FILL : PT_MISUSE;
+		for (i = 1; i < 7; i++)
+			o->a[i] = (uint32_t)rnd(r);
+		break;
 	case OP_ASYNC:
 		i = rn(r, 112);
 		o->a[0] = i < 24 ? ACT_SIGNAL : i < 38 ? ACT_CLOSE : i < 60 ? ACT_WRITE :
@@ -5576,18 +6966,19 @@ static int pick_kind(struct mxf_rng *r, bool child)
 		[OP_CLOSEFD] = 2, [OP_VERSION] = 1, [OP_BADCMD] = 1,
 		[OP_FORK] = 2, [OP_KILL] = 1, [OP_PEEK] = 1, [OP_PARAM] = 1,
 		[OP_ECREATE] = 4, [OP_SIGNAL] = 4, [OP_INFO] = 4, [OP_WS] = 10,
+		[OP_PORT] = 10,
 	};
 	uint32_t total = 0, x;
 	int k;
 
 	for (k = 0; k < OP_NR; k++)
 		if (!child || (k != OP_FORK && k != OP_KILL && k != OP_PARAM &&
-			       k != OP_WS))
+			       k != OP_WS && k != OP_PORT))
 			total += w_parent[k];
 	x = rn(r, total);
 	for (k = 0; k < OP_NR; k++) {
 		if (child && (k == OP_FORK || k == OP_KILL || k == OP_PARAM ||
-			      k == OP_WS))
+			      k == OP_WS || k == OP_PORT))
 			continue;
 		if (x < w_parent[k])
 			return k;
@@ -6014,6 +7405,8 @@ static struct op *emit_ws(struct prog *p, struct mxf_rng *r, uint32_t sub)
  * A wait set over new events and pipes: entries added, their handles
  * signalled, written, closed, replaced and sent away, waits, removes.
  */
+static void gen_pattern2(struct mxf_rng *r, struct prog *p, bool child);
+
 static void gen_ws_pattern(struct mxf_rng *r, struct prog *p)
 {
 	uint32_t i, n = 1 + rn(r, 6), x;
@@ -6073,7 +7466,57 @@ static void gen_ws_pattern(struct mxf_rng *r, struct prog *p)
 	emit_ws(p, r, WS_WAIT);
 }
 
+/* A port op of @sub, random arguments. */
+static void emit_pt(struct prog *p, struct mxf_rng *r, uint32_t sub)
+{
+	struct op *o = emit(p, r, OP_PORT, false);
+
+	if (o) {
+		o->a[0] = sub;
+		if (chance(r, 80))	/* a live port, mostly */
+			o->a[1] &= ~15u;
+		if (sub == PT_QUEUE && chance(r, 70))
+			o->a[2] = (o->a[2] & ~0xf0fu) | 0x402u;	/* valid, 40 bytes */
+		if (sub == PT_WAIT && chance(r, 70))
+			o->a[2] = (o->a[2] & ~0xf07u) | 0x403u;	/* fits */
+	}
+}
+
+/*
+ * A port with sources bound to it: edges, user packets, waits, sources
+ * that leave, port handles that move, poll descriptors, waiter threads.
+ */
+static void gen_port_pattern(struct mxf_rng *r, struct prog *p)
+{
+	static const uint8_t mix[] = {
+		PT_QUEUE, PT_QUEUE, PT_WAIT, PT_WAIT, PT_WAIT, PT_EDGE, PT_EDGE,
+		PT_EDGE, PT_BIND, PT_SRCMOVE, PT_PHANDLE, PT_POLLFD, PT_WAITER,
+		PT_SRC, PT_MISUSE, PT_FILL,
+	};
+	uint32_t i, n = 1 + rn(r, 4);
+
+	emit_pt(p, r, PT_CREATE);
+	if (chance(r, 50))
+		emit_pt(p, r, PT_POLLFD);
+	for (i = 0; i < n; i++) {
+		emit_pt(p, r, PT_SRC);
+		emit_pt(p, r, PT_BIND);
+	}
+	n = 4 + rn(r, 16);
+	for (i = 0; i < n && p->n < MAX_OPS - 2; i++)
+		emit_pt(p, r, mix[rn(r, (uint32_t)sizeof(mix) - (chance(r, 90) ? 1 : 0))]);
+}
+
 static void gen_pattern(struct mxf_rng *r, struct prog *p, bool child)
+{
+	if (!child && chance(r, 12)) {
+		gen_port_pattern(r, p);
+		return;
+	}
+	gen_pattern2(r, p, child);
+}
+
+static void gen_pattern2(struct mxf_rng *r, struct prog *p, bool child)
 {
 	uint32_t x, hs[4] = { 0 }, i, n;
 	struct op *o;
@@ -6310,7 +7753,7 @@ static void gen_child_ops(struct mxf_rng *r, struct prog *p, int n)
 	for (n = 0; n < p->n; n++)
 		if (p->op[n].kind == OP_ASYNC || p->op[n].kind == OP_FORK ||
 		    p->op[n].kind == OP_KILL || p->op[n].kind == OP_PARAM ||
-		    p->op[n].kind == OP_WS)
+		    p->op[n].kind == OP_WS || p->op[n].kind == OP_PORT)
 			p->op[n].kind = OP_NOP;
 }
 
@@ -7034,6 +8477,8 @@ int main(int argc, char **argv)
 	if (mx_param_read("max_queued_bytes") > 0)
 		p_max_bytes = mx_param_read("max_queued_bytes");
 	p_max_nesting = mx_param_read("max_nesting");
+	if (mx_param_read("max_port_packets") > 0)
+		p_max_port_packets = mx_param_read("max_port_packets");
 	if (mx_param_read("max_waitset_entries") > 0)
 		p_max_ws_entries = mx_param_read("max_waitset_entries");
 	if (sites_path && !load_sites(sites_path))
@@ -7064,6 +8509,7 @@ int main(int argc, char **argv)
 	protnone_region = map_anon(4 * page_sz, PROT_NONE, MAP_PRIVATE);
 	/* Below mmap_min_addr: never mapped, whatever else gets mapped. */
 	hole = (uint8_t *)(uintptr_t)0x2000;
+	pt_ro = map_anon(page_sz, PROT_READ, MAP_PRIVATE);
 	if (!sh || !protnone_region)
 		return perror("mmap"), 1;
 	/*

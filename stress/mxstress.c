@@ -27,6 +27,14 @@
  * wait in it; threads also make private wait sets that the partner acts
  * on during a wait.
  *
+ * IO ports: each worker has a shared port whose packets two waiter threads
+ * take while the other threads queue USER packets into it, bind private
+ * events and pipe ends to it (then signal, write, and close them, which
+ * unbinds them, their packets queued or not), make private ports that a
+ * short-lived thread waits in while they queue a packet or close the port
+ * under it, and sit in poll()/epoll_wait() on the shared port's poll
+ * descriptor and on a private wait set's while it is signalled or closed.
+ *
  * Checks:
  *  - every call returns a status the contract allows for the handle's
  *    rights and the situation (e.g. close of an owned handle: NO_ERROR; a
@@ -61,6 +69,15 @@
  *    signal alone, still), or closes the wait set itself (the wait ends
  *    with ERR_HANDLE_CLOSED); a wait set cannot be duplicated, sent, waited
  *    on or put in a wait set;
+ *  - ports: every USER packet has a ledger id and a payload derived from
+ *    it: one taken twice, never queued, or whose queue failed is a
+ *    violation, and a worker that ends normally (STOP packets queued
+ *    behind everything) must have had every packet it queued taken; IOSN
+ *    packets carry a binding's key and non-zero signals; a thread waiting
+ *    in a private port gets the packet queued, or ERR_HANDLE_CLOSED when
+ *    the port is closed (ERR_INVALID_ARGS if it came too late to look it
+ *    up); poll descriptors report POLLIN (a packet, a signalled entry) or
+ *    POLLHUP (closed) and nothing else;
  *  - no deadlock: every thread beats a heartbeat; a worker whose threads
  *    stop beating for 30 s, a killed worker that does not die, or a run that
  *    does not end within its bound fails the run;
@@ -82,6 +99,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -113,19 +132,21 @@ enum op {
 	OP_CREATE, OP_WRITE, OP_READ, OP_WAIT_ONE, OP_WAIT_MANY, OP_CLOSE,
 	OP_REPLACE, OP_SEND, OP_RECV, OP_ECHO, OP_FLOOD, OP_EV_CREATE,
 	OP_EV_SIGNAL, OP_EV_WAIT, OP_EV_DUPWAIT, OP_EV_PINGPONG, OP_WS_EDIT,
-	OP_WS_WAIT, OP_WS_PARTNER, NOPS
+	OP_WS_WAIT, OP_WS_PARTNER, OP_PT_QUEUE, OP_PT_BIND, OP_PT_PRIVATE,
+	OP_PT_POLL, OP_PT_WSPOLL, NOPS
 };
 static const char *const op_names[NOPS] = {
 	"create", "write", "read", "wait_one", "wait_many", "close",
 	"replace", "send", "recv", "echo", "flood", "ev_create",
 	"ev_signal", "ev_wait", "ev_dupwait", "ev_pingpong", "ws_edit",
-	"ws_wait", "ws_partner",
+	"ws_wait", "ws_partner", "pt_queue", "pt_bind", "pt_private", "pt_poll",
+	"pt_wspoll",
 };
 /* Weights of the operations (brake: no create, no handles in writes). */
 static const unsigned int op_weight[NOPS] = {
 	8, 22, 24, 8, 5, 6, 4, 6, 8, 2, 2, 3,
 	5, 5, 2, 2, 5,
-	4, 2,
+	4, 2, 8, 4, 2, 3, 1,
 };
 
 /* What a pool entry names. */
@@ -157,6 +178,11 @@ struct shared {
 		    ev_received, wrong_type;
 	atomic_long ws_adds, ws_removes, ws_waits_ok, ws_timed_out,
 		    ws_cancelled, ws_partner, ws_closed_while_waited;
+	atomic_long pt_iosn, pt_binds, pt_closed_under, pt_polls, pt_ws_polls;
+	atomic_uint pt_next_id;
+	atomic_uint_least64_t pt_attempted[MAXMSG / 64];
+	atomic_uint_least64_t pt_failed[MAXMSG / 64];
+	atomic_uint_least64_t pt_taken[MAXMSG / 64];
 	atomic_uint next_id;
 	atomic_uint_least64_t attempted[MAXMSG / 64];
 	atomic_uint_least64_t failed_ids[MAXMSG / 64];
@@ -1496,11 +1522,393 @@ out:
 	}
 }
 
+/* ---- IO ports and poll descriptors --------------------------------------- */
+
+/*
+ * Each worker has a shared port, wport, and PT_WAITERS threads that take its
+ * packets until a STOP packet each. Threads queue USER packets into it
+ * (key: a port ledger id; payload derived from it), bind private events and
+ * pipe ends to it, signal and write them, and close them (unbinding) while
+ * their packets may be queued; and make private ports that a short-lived
+ * thread waits in while they queue a packet or close the port. Threads also
+ * sit in poll() and epoll_wait() on poll descriptors of wport, of private
+ * ports and of private wait sets while others change them and close them.
+ */
+#define PT_WAITERS	2
+#define PT_STOP_KEY	(1ull << 62)
+#define PT_BIND_KEY	(1ull << 61)
+
+static mx_handle_t wport;
+static int wport_fd = -1;
+static pthread_t pt_waiter_tid[PT_WAITERS];
+static atomic_long pt_local_queued, pt_local_taken;
+
+static void pt_fill(unsigned char *p, uint64_t key, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = sizeof(mx_packet_header_t); i < n; i++)
+		p[i] = (unsigned char)(mix64(key * 31 + i) >> 11);
+}
+
+/* A packet taken from wport, checked; false at STOP. */
+static bool pt_took(const unsigned char *buf)
+{
+	mx_packet_header_t h;
+	mx_io_packet_t io;
+	uint32_t id, n, i;
+
+	memcpy(&h, buf, sizeof(h));
+	if (h.key == PT_STOP_KEY)
+		return false;
+	if (h.type == MX_PORT_PKT_TYPE_IOSN) {
+		memcpy(&io, buf, sizeof(io));
+		EXPECT((h.key & PT_BIND_KEY) && io.signals && !io.bytes &&
+		       !io.reserved && !h.extra,
+		       "IOSN packet key %#" PRIx64 " signals %#x extra %u",
+		       (uint64_t)h.key, io.signals, h.extra);
+		atomic_fetch_add(&sh->pt_iosn, 1);
+		return true;
+	}
+	id = (uint32_t)h.key;
+	n = h.extra;
+	EXPECT(h.type == MX_PORT_PKT_TYPE_USER && h.key < MAXMSG && n >= 16 && n <= 128,
+	       "USER packet key %#" PRIx64 " type %u extra %u", (uint64_t)h.key,
+	       h.type, h.extra);
+	if (h.key >= MAXMSG)
+		return true;
+	for (i = sizeof(h); i < n && i < 128; i++)
+		if (buf[i] != (unsigned char)(mix64(h.key * 31 + i) >> 11)) {
+			violation("USER packet %u: byte %u wrong", id, i);
+			break;
+		}
+	if (!bit_test(sh->pt_attempted, id))
+		violation("port packet %u taken but never queued", id);
+	if (bit_set(sh->pt_taken, id))
+		violation("port packet %u taken twice", id);
+	atomic_fetch_add(&pt_local_taken, 1);
+	return true;
+}
+
+static void *pt_waiter_main(void *arg)
+{
+	unsigned char buf[128];
+	mx_status_t s;
+
+	(void)arg;
+	for (;;) {
+		s = mx_port_wait(wport, buf, sizeof(buf));
+		if (s != NO_ERROR) {
+			EXPECT(s == ERR_HANDLE_CLOSED, "port_wait on wport: %s", st(s));
+			return NULL;
+		}
+		if (!pt_took(buf))
+			return NULL;
+	}
+}
+
+static void op_pt_queue(struct thread *th)
+{
+	unsigned char buf[128];
+	mx_packet_header_t h;
+	uint32_t n = 16 + rn(th, 113), id;
+	mx_status_t s;
+
+	if (!wport)
+		return;
+	id = atomic_fetch_add(&sh->pt_next_id, 1);
+	if (id >= MAXMSG)
+		return;
+	h.key = id;
+	h.type = 0;
+	h.extra = n;
+	memcpy(buf, &h, sizeof(h));
+	pt_fill(buf, id, n);
+	bit_set(sh->pt_attempted, id);
+	atomic_fetch_add(&pt_local_queued, 1);
+	s = mx_port_queue(wport, buf, n);
+	if (s != NO_ERROR) {
+		EXPECT(s == ERR_NO_MEMORY, "port_queue: %s", st(s));
+		bit_set(sh->pt_failed, id);
+		atomic_fetch_sub(&pt_local_queued, 1);
+	}
+}
+
+/* A private event or pipe end bound to wport, changed, closed. */
+static void op_pt_bind(struct thread *th)
+{
+	mx_handle_t e, p[2] = { 0, 0 };
+	uint64_t key = PT_BIND_KEY | rn(th, 1u << 20);
+	mx_status_t s;
+	uint32_t i, n = rn(th, 4);
+
+	if (!wport)
+		return;
+	if (rn(th, 2)) {
+		e = mx_event_create(0);
+		if (e < 0) {
+			EXPECT(e == ERR_NO_MEMORY, "event_create: %s", st(e));
+			return;
+		}
+		s = mx_port_bind(wport, key, e, MX_SIGNAL_SIGNAL0 | MX_SIGNAL_SIGNAL1);
+		EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "port_bind of an event: %s", st(s));
+		if (s == NO_ERROR) {
+			s = mx_port_bind(wport, key, e, MX_SIGNAL_SIGNAL0);
+			EXPECT(s == ERR_BAD_STATE || s == ERR_NO_MEMORY,
+			       "second port_bind of an event: %s", st(s));
+		}
+		for (i = 0; i < n; i++) {
+			s = mx_object_signal(e, MX_SIGNAL_SIGNAL_ALL,
+					     MX_SIGNAL_SIGNAL0 << rn(th, 3));
+			EXPECT(s == NO_ERROR, "object_signal: %s", st(s));
+		}
+		atomic_fetch_add(&sh->pt_binds, 1);
+		mx_handle_close(e);
+		return;
+	}
+	s = mx_msgpipe_create(p, 0);
+	if (s != NO_ERROR) {
+		EXPECT(s == ERR_NO_MEMORY, "msgpipe_create: %s", st(s));
+		return;
+	}
+	s = mx_port_bind(wport, key, p[0], MX_SIGNAL_READABLE | MX_SIGNAL_PEER_CLOSED);
+	EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "port_bind of a pipe end: %s", st(s));
+	for (i = 0; i < n; i++) {
+		s = mx_msgpipe_write(p[1], &key, 8, NULL, 0, 0);
+		EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "write to a bound pipe: %s", st(s));
+	}
+	atomic_fetch_add(&sh->pt_binds, 1);
+	if (rn(th, 2)) {
+		mx_handle_close(p[1]);
+		mx_handle_close(p[0]);
+	} else {
+		mx_handle_close(p[0]);
+		mx_handle_close(p[1]);
+	}
+}
+
+struct pt_priv {
+	mx_handle_t port;
+	mx_status_t res;
+	unsigned char buf[128];
+	atomic_int done;
+};
+
+static void *pt_priv_main(void *arg)
+{
+	struct pt_priv *q = arg;
+
+	q->res = mx_port_wait(q->port, q->buf, sizeof(q->buf));
+	atomic_store(&q->done, 1);
+	return NULL;
+}
+
+/* A private port: a thread waits in it; we queue or close it under it. */
+static void op_pt_private(struct thread *th)
+{
+	struct pt_priv q;
+	mx_packet_header_t h = { .key = 77, .type = 0, .extra = 5 };
+	pthread_t t;
+	struct timespec ts = { 0, (long)rn(th, 3000) * 1000 };
+	bool close_it = rn(th, 2);
+	struct pollfd pf;
+	int fd = -1;
+	mx_status_t s;
+
+	memset(&q, 0, sizeof(q));
+	q.port = mx_port_create(0);
+	if (q.port < 0) {
+		EXPECT(q.port == ERR_NO_MEMORY, "port_create: %s", st(q.port));
+		return;
+	}
+	s = mx_handle_poll_fd(q.port, MX_POLL_FD_CLOEXEC, &fd);
+	EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY || s == ERR_NO_RESOURCES,
+	       "poll_fd of a port: %s", st(s));
+	if (pthread_create(&t, NULL, pt_priv_main, &q)) {
+		mx_handle_close(q.port);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	nanosleep(&ts, NULL);
+	if (close_it) {
+		s = mx_handle_close(q.port);
+		EXPECT(s == NO_ERROR, "close of a private port: %s", st(s));
+	} else {
+		s = mx_port_queue(q.port, &h, sizeof(h));
+		EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "port_queue: %s", st(s));
+		if (s != NO_ERROR) {
+			close_it = true;
+			mx_handle_close(q.port);
+		}
+	}
+	pthread_join(t, NULL);
+	if (close_it) {
+		EXPECT(q.res == ERR_HANDLE_CLOSED || q.res == ERR_INVALID_ARGS,
+		       "port_wait on a port closed under it: %s", st(q.res));
+		atomic_fetch_add(&sh->pt_closed_under, 1);
+	} else {
+		EXPECT(q.res == NO_ERROR && !memcmp(q.buf, &(mx_packet_header_t){
+			.key = 77, .type = MX_PORT_PKT_TYPE_USER, .extra = 5 }, 16),
+		       "port_wait on a private port: %s", st(q.res));
+		if (fd >= 0) {
+			pf.fd = fd;
+			pf.events = POLLIN;
+			EXPECT(poll(&pf, 1, 0) == 0, "poll of an empty port: revents %#x",
+			       pf.revents);
+		}
+		mx_handle_close(q.port);
+	}
+	if (fd >= 0) {
+		pf.fd = fd;
+		pf.events = POLLIN;
+		EXPECT(poll(&pf, 1, 0) == 1 && pf.revents == POLLHUP,
+		       "poll of a closed port: revents %#x", pf.revents);
+		close(fd);
+	}
+}
+
+/* poll/epoll_wait on wport's descriptor while the others queue and take. */
+static void op_pt_poll(struct thread *th)
+{
+	struct pollfd pf = { .fd = wport_fd, .events = POLLIN | POLLOUT };
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	int ep, r;
+
+	if (wport_fd < 0)
+		return;
+	if (rn(th, 2)) {
+		r = poll(&pf, 1, (int)rn(th, 5));
+		EXPECT(r >= 0 && !(pf.revents & ~POLLIN), "poll of wport: %d revents %#x",
+		       r, pf.revents);
+	} else {
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		if (ep < 0)
+			return;
+		if (!epoll_ctl(ep, EPOLL_CTL_ADD, wport_fd, &ev)) {
+			r = epoll_wait(ep, &got, 1, (int)rn(th, 5));
+			EXPECT(r >= 0 && (!r || got.events == EPOLLIN),
+			       "epoll_wait on wport: %d events %#x", r, r > 0 ? got.events : 0);
+		}
+		close(ep);
+	}
+	atomic_fetch_add(&sh->pt_polls, 1);
+}
+
+/* A private wait set's descriptor: a thread in poll() while we signal, close. */
+struct pt_wspoll {
+	int fd;
+	int r;
+	short revents;
+};
+
+static void *pt_wspoll_main(void *arg)
+{
+	struct pt_wspoll *q = arg;
+	struct pollfd pf = { .fd = q->fd, .events = POLLIN };
+
+	q->r = poll(&pf, 1, 10000);
+	q->revents = pf.revents;
+	return NULL;
+}
+
+static void op_pt_wspoll(struct thread *th)
+{
+	struct pt_wspoll q = { .fd = -1 };
+	mx_handle_t ws, e;
+	pthread_t t;
+	bool sig = rn(th, 2);
+	struct timespec ts = { 0, (long)rn(th, 2000) * 1000 };
+	mx_status_t s;
+
+	ws = mx_waitset_create();
+	if (ws < 0)
+		return;
+	e = mx_event_create(0);
+	if (e < 0) {
+		mx_handle_close(ws);
+		return;
+	}
+	s = mx_waitset_add(ws, e, MX_SIGNAL_SIGNAL0, 1);
+	EXPECT(s == NO_ERROR || s == ERR_NO_MEMORY, "waitset_add: %s", st(s));
+	s = mx_handle_poll_fd(ws, 0, &q.fd);
+	if (s != NO_ERROR || pthread_create(&t, NULL, pt_wspoll_main, &q)) {
+		if (q.fd >= 0)
+			close(q.fd);
+		mx_handle_close(e);
+		mx_handle_close(ws);
+		return;
+	}
+	nanosleep(&ts, NULL);
+	if (sig)
+		mx_object_signal(e, 0, MX_SIGNAL_SIGNAL0);
+	else
+		mx_handle_close(ws);
+	pthread_join(t, NULL);
+	EXPECT(q.r == 1 && q.revents == (sig ? POLLIN : POLLHUP),
+	       "poll on a wait set's fd woken by %s: %d revents %#x",
+	       sig ? "a signal" : "its close", q.r, q.revents);
+	if (sig)
+		mx_handle_close(ws);
+	mx_handle_close(e);
+	close(q.fd);
+	atomic_fetch_add(&sh->pt_ws_polls, 1);
+}
+
+static void pt_start(void)
+{
+	int i;
+
+	wport = mx_port_create(0);
+	if (wport < 0) {
+		EXPECT(wport == ERR_NO_MEMORY, "port_create: %s", st(wport));
+		wport = 0;
+		return;
+	}
+	if (mx_handle_poll_fd(wport, MX_POLL_FD_CLOEXEC, &wport_fd) != NO_ERROR)
+		wport_fd = -1;
+	for (i = 0; i < PT_WAITERS; i++)
+		if (pthread_create(&pt_waiter_tid[i], NULL, pt_waiter_main, NULL))
+			pt_waiter_tid[i] = 0;
+}
+
+/* After the threads: STOP packets behind every USER packet, then count. */
+static void pt_stop(void)
+{
+	mx_packet_header_t h = { .key = PT_STOP_KEY };
+	struct pollfd pf = { .fd = wport_fd, .events = POLLIN };
+	int i;
+
+	if (!wport)
+		return;
+	for (i = 0; i < PT_WAITERS; i++)
+		if (pt_waiter_tid[i])
+			while (mx_port_queue(wport, &h, sizeof(h)) != NO_ERROR)
+				usleep(1000);
+	for (i = 0; i < PT_WAITERS; i++)
+		if (pt_waiter_tid[i])
+			pthread_join(pt_waiter_tid[i], NULL);
+	EXPECT(atomic_load(&pt_local_queued) == atomic_load(&pt_local_taken),
+	       "wport: %ld USER packets queued, %ld taken",
+	       atomic_load(&pt_local_queued), atomic_load(&pt_local_taken));
+	if (wport_fd >= 0) {
+		EXPECT(poll(&pf, 1, 0) == 0, "poll of a drained wport: revents %#x",
+		       pf.revents);
+		EXPECT(mx_handle_close(wport) == NO_ERROR, "close of wport failed");
+		EXPECT(poll(&pf, 1, 0) == 1 && pf.revents == POLLHUP,
+		       "poll of a closed wport: revents %#x", pf.revents);
+		close(wport_fd);
+	} else {
+		mx_handle_close(wport);
+	}
+}
+
 static void (*const op_fn[NOPS])(struct thread *) = {
 	op_create, op_write, op_read, op_wait_one, op_wait_many, op_close,
 	op_replace, op_send, op_recv, op_echo, op_flood, op_ev_create,
 	op_ev_signal, op_ev_wait, op_ev_dupwait, op_ev_pingpong, op_ws_edit,
-	op_ws_wait, op_ws_partner,
+	op_ws_wait, op_ws_partner, op_pt_queue, op_pt_bind, op_pt_private,
+	op_pt_poll, op_pt_wspoll,
 };
 
 static void *worker_thread(void *arg)
@@ -1541,6 +1949,7 @@ static int worker(int slot, int incarnation)
 	}
 	if (pthread_create(&partner, NULL, partner_thread, NULL))
 		return 1;
+	pt_start();
 	for (t = 0; t < nthreads; t++) {
 		th[t].idx = t;
 		mxf_rng_seed(&th[t].rng, seed ^ mix64(((uint64_t)slot << 40) |
@@ -1580,6 +1989,7 @@ static int worker(int slot, int incarnation)
 	pthread_cond_broadcast(&pcv);
 	pthread_mutex_unlock(&plock);
 	pthread_join(partner, NULL);
+	pt_stop();
 	if (incarnation & 1) {	/* half the time, close everything by hand */
 		for (i = 0; i < POOL; i++)
 			if (pool[i].h) {
@@ -1835,6 +2245,28 @@ int main(int argc, char **argv)
 	       atomic_load(&sh->ws_waits_ok), atomic_load(&sh->ws_timed_out),
 	       atomic_load(&sh->ws_cancelled), atomic_load(&sh->ws_partner),
 	       atomic_load(&sh->ws_closed_while_waited));
+	{
+		long q = 0, f = 0, tk = 0, bad = 0;
+
+		for (i = 0; i < (int)(MAXMSG / 64); i++) {
+			uint64_t a = atomic_load(&sh->pt_attempted[i]);
+			uint64_t fl = atomic_load(&sh->pt_failed[i]);
+			uint64_t t = atomic_load(&sh->pt_taken[i]);
+
+			q += __builtin_popcountll(a);
+			f += __builtin_popcountll(fl);
+			tk += __builtin_popcountll(t);
+			bad += __builtin_popcountll(t & (fl | ~a));
+		}
+		if (bad) {
+			printf("mxstress: FAIL: %ld port packets taken although never queued or their queue failed\n", bad);
+			rc = 1;
+		}
+		printf("mxstress: ports: user packets queued=%ld failed=%ld taken=%ld lost_to_kill=%ld; iosn packets=%ld binds=%ld closed_under_waiter=%ld polls=%ld waitset_fd_polls=%ld\n",
+		       q, f, tk, q - f - tk, atomic_load(&sh->pt_iosn),
+		       atomic_load(&sh->pt_binds), atomic_load(&sh->pt_closed_under),
+		       atomic_load(&sh->pt_polls), atomic_load(&sh->pt_ws_polls));
+	}
 	printf("mxstress: peak endpoints=%ld peak message_bytes=%ld; kills=%ld\n",
 	       max_ep, max_bytes, kills);
 	printf("mxstress: %s: %.1f s, %ld operations (%.0f/s), %d workers x %d threads, %ld kills, seed=%" PRIu64 "\n",
