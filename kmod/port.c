@@ -212,7 +212,7 @@ static int mx_port_waiter_wake(struct wait_queue_entry *wqe,
 
 	if (!w->armed)
 		return 0;	/* not asleep here: not counted, next one */
-	w->armed = false;
+	WRITE_ONCE(w->armed, false);
 	return default_wake_function(wqe, mode, sync, key);
 }
 
@@ -727,7 +727,12 @@ static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 		}
 		mx_port_waiter_arm(port, &w, true);
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (!mx_port_has_packet(port) &&
+		/*
+		 * Disarmed already: a packet chose it, and another thread may
+		 * have taken that packet. It must not sleep unarmed, where no
+		 * packet would wake it: look again, armed anew.
+		 */
+		if (READ_ONCE(w.armed) && !mx_port_has_packet(port) &&
 		    mx_table_alive(t, value, &port->obj))
 			schedule();
 		__set_current_state(TASK_RUNNING);
