@@ -22,7 +22,7 @@
 #include <linux/types.h>
 
 #define MX_ABI_MAJOR		2
-#define MX_ABI_MINOR		3
+#define MX_ABI_MINOR		4
 
 /* Features reported by MX_IOC_GET_VERSION. */
 #define MX_FEATURE_MSGPIPE	(1ULL << 0)	/* create, read, write, close */
@@ -34,6 +34,7 @@
 #define MX_FEATURE_WAITSET	(1ULL << 6)	/* wait sets */
 #define MX_FEATURE_PORT		(1ULL << 7)	/* IO ports */
 #define MX_FEATURE_POLL_FD	(1ULL << 8)	/* handle_poll_fd */
+#define MX_FEATURE_WAITSET_PAGE	(1ULL << 9)	/* wait set results pages */
 
 /* Limits of one message and of one wait. */
 #define MX_MAX_MSG_BYTES	65536u
@@ -456,6 +457,61 @@ struct mx_ioc_waitset_wait {
 };
 
 /**
+ * struct mx_ioc_waitset_page - give a wait set a results page
+ *				(MX_IOC_WAITSET_PAGE)
+ * @waitset:	the wait set handle (needs MX_RIGHT_READ); the wait set must
+ *		have no entries yet
+ * @id:		out: the page's id, as in &struct mx_ws_page.id; its low
+ *		8 bits are the page's index in the table's page area
+ *
+ * The page area of a table is mapped by mmap() of its /dev/magenta file,
+ * read-only, MX_WS_PAGE_MAX pages from offset 0; the page of index i is
+ * at i * MX_WS_PAGE_SIZE. Asking again for the same handle gives the same
+ * page and id; for a wait set whose handle was replaced, a new id.
+ */
+struct mx_ioc_waitset_page {
+	__s32 waitset;
+	__u32 id;
+};
+
+/* The results page area: MX_WS_PAGE_MAX pages of MX_WS_PAGE_SIZE bytes. */
+#define MX_WS_PAGE_SIZE		4096u
+#define MX_WS_PAGE_MAX		256u
+#define MX_WS_PAGE_SLOTS	168u
+
+/* &struct mx_ws_page.flags: read the results with MX_IOC_WAITSET_WAIT. */
+#define MX_WS_PAGE_STALE	(1u << 0)	/* handle closed or replaced */
+#define MX_WS_PAGE_OVERFLOW	(1u << 1)	/* more results than slots */
+
+/**
+ * struct mx_ws_page - what a wait set's results page shows (read-only)
+ * @seq:	even while the page is stable, odd while the module changes
+ *		it; every change adds 2. A reader reads @seq, then the rest,
+ *		then @seq again, and trusts what it read only if both reads
+ *		gave the same even value.
+ * @id:		which MX_IOC_WAITSET_PAGE call the page serves: the low
+ *		8 bits are its index, the rest change every time the page is
+ *		given to a wait set
+ * @count:	how many results @results holds
+ * @flags:	MX_WS_PAGE_* bits; while any is set, @results may not be
+ *		the whole answer
+ * @value:	the wait set handle the page was given for
+ * @pad:	0
+ * @results:	while @flags is 0, exactly the results MX_IOC_WAITSET_WAIT
+ *		would report now, in no order, with @wait_result as the
+ *		module writes it (0 or a negative MX_ERRNO_* value)
+ */
+struct mx_ws_page {
+	__u32 seq;
+	__u32 id;
+	__u32 count;
+	__u32 flags;
+	__s32 value;
+	__u32 pad[11];
+	struct mx_ioc_waitset_result results[MX_WS_PAGE_SLOTS];
+};
+
+/**
  * struct mx_ioc_port_create - make an IO port (MX_IOC_PORT_CREATE)
  * @options:	must be 0
  * @handle:	out: the new handle
@@ -565,6 +621,7 @@ struct mx_port_io_packet {
 #define MX_IOC_WAITSET_ADD	_IOW(MX_IOC_MAGIC, 0x61, struct mx_ioc_waitset_add)
 #define MX_IOC_WAITSET_REMOVE	_IOW(MX_IOC_MAGIC, 0x62, struct mx_ioc_waitset_remove)
 #define MX_IOC_WAITSET_WAIT	_IOWR(MX_IOC_MAGIC, 0x63, struct mx_ioc_waitset_wait)
+#define MX_IOC_WAITSET_PAGE	_IOWR(MX_IOC_MAGIC, 0x64, struct mx_ioc_waitset_page)
 
 #define MX_IOC_PORT_CREATE	_IOWR(MX_IOC_MAGIC, 0x70, struct mx_ioc_port_create)
 #define MX_IOC_PORT_QUEUE	_IOW(MX_IOC_MAGIC, 0x71, struct mx_ioc_port_queue)
