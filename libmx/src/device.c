@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The process's descriptor of /dev/magenta, the errno-to-status map, and
- * deadlines.
+ * The process's descriptor of /dev/magenta, its wait set results page area,
+ * the errno-to-status map, and deadlines.
  *
  * The device is opened on first use. The descriptor belongs to the process
  * that opened it: the kernel refuses it to a fork() child, so the child
- * forgets it (pthread_atfork) and opens its own on first use.
+ * forgets it (pthread_atfork) and opens its own on first use. The page area
+ * (mx_ws_area()) is mapped once, on first need; the kernel does not copy
+ * the mapping into a fork() child (VM_DONTCOPY), so the child forgets it
+ * too, with the wait set page cache of waitset.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,13 +24,20 @@
 
 #define MX_DEVICE "/dev/magenta"
 
+#define MX_WS_AREA_SIZE ((size_t)MX_WS_PAGE_MAX * MX_WS_PAGE_SIZE)
+
 static atomic_int mx_fd = -1;
 static pthread_once_t mx_atfork_once = PTHREAD_ONCE_INIT;
+static _Atomic(const struct mx_ws_page *) mx_area;
 
 static void mx_forget_fd_in_child(void)
 {
-	int fd = atomic_exchange(&mx_fd, -1);
+	int fd;
 
+	/* The cache names pages of the parent's area: forget it first. */
+	mx_waitset_forget_pages();
+	atomic_store(&mx_area, NULL);	/* not mapped here: nothing to unmap */
+	fd = atomic_exchange(&mx_fd, -1);
 	if (fd >= 0)
 		close(fd);
 }
@@ -53,6 +64,34 @@ static int mx_device_fd(void)
 		fd = expected;
 	}
 	return fd;
+}
+
+/*
+ * The results page area of this process's descriptor (MX_WS_PAGE_MAX pages,
+ * read-only), mapped on first use; NULL if it cannot be mapped. A thread
+ * that loses the race to publish its mapping unmaps its own.
+ */
+const struct mx_ws_page *mx_ws_area(void)
+{
+	const struct mx_ws_page *area, *expected = NULL;
+	void *p;
+	int fd;
+
+	area = atomic_load_explicit(&mx_area, memory_order_acquire);
+	if (area)
+		return area;
+	fd = mx_device_fd();
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, MX_WS_AREA_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	area = p;
+	if (!atomic_compare_exchange_strong(&mx_area, &expected, area)) {
+		munmap(p, MX_WS_AREA_SIZE);	/* another thread won */
+		area = expected;
+	}
+	return area;
 }
 
 mx_status_t mx_status_from_errno(int e)

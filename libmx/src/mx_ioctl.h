@@ -19,6 +19,15 @@ mx_status_t mx_status_from_errno(int e);
 /* The same, restarting after EINTR (for calls that sleep). */
 mx_status_t mx_ioctl_restart(unsigned long cmd, void *arg);
 
+/*
+ * This process's wait set results page area (MX_WS_PAGE_MAX pages of
+ * struct mx_ws_page, read-only), mapped on first use; NULL if unavailable.
+ */
+const struct mx_ws_page *mx_ws_area(void);
+
+/* In a fork() child: forget every wait set's page (waitset.c). */
+void mx_waitset_forget_pages(void);
+
 /* An absolute CLOCK_MONOTONIC deadline, timeout ns from now. */
 uint64_t mx_deadline(mx_time_t timeout);
 
