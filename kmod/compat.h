@@ -43,4 +43,24 @@
  * both: nonseekable_open(), or no FMODE_LSEEK on an anonymous file).
  */
 
+/*
+ * vm_flags_set(), vm_flags_clear(): 6.3 made vma->vm_flags read-only to
+ * drivers and added these; before, drivers wrote the field. No macro tells:
+ * a version test.
+ */
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
+#include <linux/mm_types.h>
+
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
 #endif /* __MX_COMPAT_H */

@@ -19,6 +19,7 @@
 struct mx_ioc_handle_dup;
 struct mx_ioc_handle_get_info;
 struct mx_ioc_object_signal;
+struct mx_wspage_pool;
 struct pid;
 
 /* Bits of a handle's slot index; the rest of the 31 bits is a generation. */
@@ -82,6 +83,7 @@ struct mx_slot_array {
  * @member:	link in @proc's members: the table dies with the process
  * @owner:	the thread group that opened it, for debugfs
  * @entry:	link in the list of tables shown by debugfs
+ * @wspages:	its wait sets' results pages (wspage.c), or NULL
  */
 struct mx_handle_table {
 	spinlock_t lock;	/* protects the table and its slots */
@@ -97,6 +99,7 @@ struct mx_handle_table {
 	struct mx_process_member member;
 	struct pid *owner;
 	struct list_head entry;
+	struct mx_wspage_pool *wspages;
 };
 
 /**

@@ -58,6 +58,7 @@
 #include "process.h"
 #include "stats.h"
 #include "trace.h"
+#include "wspage.h"
 #include "wait.h"
 #include "waitset.h"
 #include "xfer.h"
@@ -150,6 +151,7 @@ static int mx_release(struct inode *inode, struct file *file)
 
 	mx_process_del(t->proc, &t->member);
 	mx_table_destroy(t);
+	mx_wspage_destroy(t);
 	mx_debugfs_del_table(t);
 	mx_process_put(t->proc);
 	mx_user_put(t->user);
@@ -168,7 +170,7 @@ static int mx_ioc_get_version(void __user *argp)
 			    MX_FEATURE_WAIT | MX_FEATURE_DUPLICATE |
 			    MX_FEATURE_CALL | MX_FEATURE_OBJECTS |
 			    MX_FEATURE_WAITSET | MX_FEATURE_PORT |
-			    MX_FEATURE_POLL_FD,
+			    MX_FEATURE_POLL_FD | MX_FEATURE_WAITSET_PAGE,
 		.max_msg_bytes = MX_MAX_MSG_BYTES,
 		.max_msg_handles = MX_MAX_MSG_HANDLES,
 		.max_wait_handles = MX_MAX_WAIT_HANDLES,
@@ -197,6 +199,7 @@ union mx_ioc_args {
 	struct mx_ioc_waitset_add ws_add;
 	struct mx_ioc_waitset_remove ws_remove;
 	struct mx_ioc_waitset_wait ws_wait;
+	struct mx_ioc_waitset_page ws_page;
 	struct mx_ioc_port_create port_create;
 	struct mx_ioc_port_queue port_queue;
 	struct mx_ioc_port_wait port_wait;
@@ -283,6 +286,9 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MX_IOC_WAITSET_WAIT:
 		return mx_args_in(&a.ws_wait, argp, sizeof(a.ws_wait)) ?:
 		       mx_waitset_wait(t, &a.ws_wait, argp);
+	case MX_IOC_WAITSET_PAGE:
+		return mx_args_in(&a.ws_page, argp, sizeof(a.ws_page)) ?:
+		       mx_waitset_page(t, &a.ws_page, argp);
 	case MX_IOC_PORT_CREATE:
 		return mx_args_in(&a.port_create, argp,
 				  sizeof(a.port_create)) ?:
@@ -301,12 +307,23 @@ static long mx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* The results page area of the table (wspage.c), for its process only. */
+static int mx_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mx_handle_table *t = file->private_data;
+
+	if (!mx_process_is_current(t->proc))
+		return -EBADF;
+	return mx_wspage_mmap(t, vma);
+}
+
 static const struct file_operations mx_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mx_open,
 	.release	= mx_release,
 	.unlocked_ioctl	= mx_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mx_mmap,
 };
 
 /*

@@ -504,6 +504,9 @@ static int mx_msgpipe_write_ref(struct mx_handle_table *t,
 		u32 i;
 
 		mx_endpoint_wake_data(mx_endpoint_peer(ep));
+		/* The queue filled: our WRITABLE fell (see mx_read_finish()). */
+		if (unlikely(mx_queue_full(mx_endpoint_peer(ep))))
+			mx_endpoint_wake(ep);
 		/* Waiters on the handles that left see them gone. */
 		for (i = 0; i < nh; i++)
 			mx_object_wake(msg->handles[i].obj);
@@ -703,19 +706,24 @@ static int mx_read_wait_turn(struct mx_endpoint *ep)
 /*
  * Under the pipe lock: take @msg off @ep's queue if @consume and @ep is
  * alive, and release the claim. Returns whether @ep is alive; *@room says
- * whether the writer needs waking, *@waiting whether other reads do.
+ * whether the writer needs waking, *@waiting whether other reads do, and
+ * *@emptied whether that was the last message (READABLE fell).
  */
 static bool mx_read_dequeue(struct mx_endpoint *ep, struct mx_message *msg,
-			    bool consume, bool *room, bool *waiting)
+			    bool consume, bool *room, bool *waiting,
+			    bool *emptied)
 {
 	struct mx_pipe *pipe = mx_endpoint_pipe(ep);
 	bool alive;
 
 	*room = false;
+	*emptied = false;
 	spin_lock(&pipe->lock);
 	alive = !ep->dead;
-	if (alive && consume)
+	if (alive && consume) {
 		*room = mx_queue_del(ep, msg);
+		*emptied = !ep->nr_msgs;
+	}
 	WRITE_ONCE(ep->reading, false);
 	*waiting = ep->read_waiting;
 	ep->read_waiting = false;
@@ -750,13 +758,14 @@ static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
 {
 	struct mx_message *msg = rd->msg;
 	bool graph = consume && msg->num_handles;
-	bool alive, room, waiting;
+	bool alive, room, waiting, emptied;
 
 	if (graph)
 		mutex_lock(&mx_graph_lock);
 	if (consume && rd->reserved) {
 		spin_lock(&t->lock);
-		alive = mx_read_dequeue(ep, msg, consume, &room, &waiting);
+		alive = mx_read_dequeue(ep, msg, consume, &room,
+					&waiting, &emptied);
 		if (alive) {
 			/* In transit, then in the table, in one step. */
 			mx_graph_unlink(msg);
@@ -768,15 +777,22 @@ static bool mx_read_finish(struct mx_handle_table *t, struct mx_endpoint *ep,
 		}
 		spin_unlock(&t->lock);
 	} else {
-		alive = mx_read_dequeue(ep, msg, consume, &room, &waiting);
+		alive = mx_read_dequeue(ep, msg, consume, &room,
+					&waiting, &emptied);
 		/* The message left its queue: its handles are in transit. */
 		if (graph && alive)
 			mx_graph_unlink(msg);
 	}
 	if (graph)
 		mutex_unlock(&mx_graph_lock);
+	/*
+	 * READABLE fell: wait set entries take the result back (waitset.c).
+	 * Reads waiting for their turn are woken in any case.
+	 */
 	if (waiting)
 		wake_up_all(&ep->obj.wq);
+	else if (emptied)
+		mx_endpoint_wake(ep);
 	if (room)
 		mx_endpoint_wake_room(mx_endpoint_peer(ep));
 	return alive;

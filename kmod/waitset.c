@@ -54,13 +54,34 @@
  * or read in between; adding an entry that has a result at once is such
  * an event too. Close wakes them as well.
  *
+ * Results pages [extension] (MX_IOC_WAITSET_PAGE, wspage.c): a wait set
+ * with no entries yet may be given a page of its table's results page
+ * area, mapped read-only by its process. From then on the page holds
+ * exactly the results a wait would report: every entry with a result has a
+ * slot (&mx_ws_entry.slot) with its cookie, result and signal state, kept
+ * current by the wake function, which runs after every change of the
+ * watched object's signals and every move of its handle; an entry whose
+ * result went is taken out at once (pipes wake their queue when READABLE
+ * or WRITABLE falls for this). An entry is first judged, and put in the
+ * page, under its object's queue lock, like every later judgement, so
+ * that the last judgement written is the one of the last change. The
+ * page's sequence count is odd while the module writes it, so that libmx
+ * can read a consistent picture without a lock. Past MX_WS_PAGE_SLOTS
+ * results, entries without a slot are counted (&mx_waitset.nover) and the
+ * page says MX_WS_PAGE_OVERFLOW until the count is back at 0; once the
+ * handle the page was given for no longer names the wait set (closed,
+ * replaced), a wake function on the wait set's own queue marks it
+ * MX_WS_PAGE_STALE. Either flag sends libmx to the ioctl.
+ *
  * Locking: &mx_waitset.mutex serialises add, remove, the evaluation part
  * of a wait (and of a poll) and close; it protects the set of entries (the
  * hash table has its own locks, but every change of it is made under the
  * mutex), &mx_waitset.nentries and &mx_waitset.closed. Under it, removing
  * an entry from its object's queue takes that queue's lock.
  * &mx_waitset.lock, an irq-safe spinlock, protects the ready list,
- * &mx_ws_entry.queued and &mx_waitset.dead; it is taken by the wake
+ * &mx_ws_entry.queued, &mx_waitset.dead and everything of the results
+ * page: &mx_waitset.page and the page's contents, the slots and
+ * &mx_waitset.nover; it is taken by the wake
  * function under the watched object's queue lock, with interrupts off, and
  * nests inside it; the wake-ups of &mx_waitset.waiters and
  * &mx_waitset.pollers come after it is dropped (still under the watched
@@ -90,6 +111,7 @@
 #include "stats.h"
 #include "wait.h"
 #include "waitset.h"
+#include "wspage.h"
 
 /* The rights of the handle mx_waitset_create() makes. */
 #define MX_WAITSET_RIGHTS	(MX_RIGHT_READ | MX_RIGHT_WRITE)
@@ -108,6 +130,13 @@
  * @dead:	set by close: the wake function queues nothing more
  * @waiters:	threads in mx_waitset_wait()
  * @pollers:	poll, select and epoll waiters of its poll files
+ * @page:	its results page, or NULL (under @lock and @mutex)
+ * @page_id:	the page's id (under @mutex)
+ * @page_value:	the handle the page was given for (under @mutex and @lock)
+ * @page_wqe:	on @obj.wq while it has a page: marks the page stale
+ * @slots:	the entry in each slot of @page (under @lock)
+ * @nover:	entries with a result but no slot (under @lock)
+ * @stale:	@page_value no longer names it (under @lock)
  */
 struct mx_waitset {
 	struct mx_object obj;
@@ -122,6 +151,13 @@ struct mx_waitset {
 	bool dead;
 	wait_queue_head_t waiters;
 	wait_queue_head_t pollers;
+	struct mx_ws_page *page;
+	u32 page_id;
+	s32 page_value;
+	struct wait_queue_entry page_wqe;
+	struct mx_ws_entry **slots;
+	u32 nover;
+	bool stale;
 };
 
 /**
@@ -135,6 +171,8 @@ struct mx_waitset {
  * @value:	the watched handle's value in &mx_waitset.table
  * @signals:	the watched signals
  * @queued:	on the ready list (under &mx_waitset.lock)
+ * @over:	has a result but no slot in the page (under &mx_waitset.lock)
+ * @slot:	its slot in the results page, or -1 (under &mx_waitset.lock)
  */
 struct mx_ws_entry {
 	struct rhash_head node;
@@ -146,6 +184,8 @@ struct mx_ws_entry {
 	s32 value;
 	u32 signals;
 	bool queued;
+	bool over;
+	s16 slot;
 };
 
 static const struct mx_object_ops mx_waitset_ops;
@@ -174,9 +214,86 @@ static int mx_ws_eval(struct mx_ws_entry *e, struct mx_signals_state *st)
 	return -EAGAIN;
 }
 
+/* Open a change of the results page for readers: its count goes odd. */
+static void mx_ws_page_begin(struct mx_ws_page *p)
+{
+	WRITE_ONCE(p->seq, p->seq + 1);
+	smp_wmb();	/* pairs with the reader's fence before its 2nd read */
+}
+
+/* Close it: the count is even again, with the flags of the wait set. */
+static void mx_ws_page_end(struct mx_waitset *ws, struct mx_ws_page *p)
+{
+	WRITE_ONCE(p->flags, (ws->stale ? MX_WS_PAGE_STALE : 0) |
+			     (ws->nover ? MX_WS_PAGE_OVERFLOW : 0));
+	smp_wmb();	/* pairs with the reader's acquire of its 1st read */
+	WRITE_ONCE(p->seq, p->seq + 1);
+}
+
+/* Take @e out of the page, if it is in. Under the lock, page open. */
+static void mx_ws_page_del(struct mx_waitset *ws, struct mx_ws_entry *e)
+{
+	struct mx_ws_page *p = ws->page;
+	u32 last;
+
+	if (e->over) {
+		e->over = false;
+		ws->nover--;
+	}
+	if (e->slot < 0)
+		return;
+	last = p->count - 1;
+	if (e->slot != last) {
+		/* The last slot's entry moves into the hole. */
+		p->results[e->slot] = p->results[last];
+		ws->slots[e->slot] = ws->slots[last];
+		ws->slots[e->slot]->slot = e->slot;
+	}
+	WRITE_ONCE(p->count, last);
+	e->slot = -1;
+}
+
+/*
+ * Show @e's judgement @r, @st in the page: a slot for a result, none for
+ * -EAGAIN. Under the lock; the caller holds @e's object's queue lock, so
+ * judgements of one entry are written in the order they were made.
+ */
+static void mx_ws_page_set(struct mx_waitset *ws, struct mx_ws_entry *e,
+			   int r, const struct mx_signals_state *st)
+{
+	struct mx_ws_page *p = ws->page;
+	struct mx_ioc_waitset_result *res;
+
+	lockdep_assert_held(&ws->lock);
+	if (!p || (r == -EAGAIN && e->slot < 0 && !e->over))
+		return;
+	mx_ws_page_begin(p);
+	if (r == -EAGAIN) {
+		mx_ws_page_del(ws, e);
+	} else if (e->slot < 0 && !e->over) {
+		if (p->count < MX_WS_PAGE_SLOTS) {
+			e->slot = p->count;
+			ws->slots[e->slot] = e;
+			WRITE_ONCE(p->count, p->count + 1);
+		} else {
+			e->over = true;
+			ws->nover++;
+		}
+	}
+	if (r != -EAGAIN && e->slot >= 0) {
+		res = &p->results[e->slot];
+		res->cookie = e->cookie;
+		res->wait_result = r;
+		res->reserved = 0;
+		res->state = *st;
+	}
+	mx_ws_page_end(ws, p);
+}
+
 /*
  * The wake function of every entry: runs under the watched object's queue
- * lock, interrupts off. Queues the entry once if it has a result.
+ * lock, interrupts off. Queues the entry once if it has a result, and
+ * shows the judgement in the results page.
  */
 static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 		      int sync, void *key)
@@ -186,9 +303,18 @@ static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 	struct mx_signals_state st;
 	unsigned long flags;
 	bool wake = false, dead;
+	int r;
 
-	if (mx_ws_eval(e, &st) == -EAGAIN)
+	r = mx_ws_eval(e, &st);
+	if (r == -EAGAIN) {
+		/* Without a page there is nothing to take back. */
+		if (data_race(READ_ONCE(ws->page))) {
+			spin_lock_irqsave(&ws->lock, flags);
+			mx_ws_page_set(ws, e, r, &st);
+			spin_unlock_irqrestore(&ws->lock, flags);
+		}
 		return 0;
+	}
 	spin_lock_irqsave(&ws->lock, flags);
 	dead = ws->dead;
 	if (!e->queued && !dead) {
@@ -196,6 +322,7 @@ static int mx_ws_wake(struct wait_queue_entry *wqe, unsigned int mode,
 		e->queued = true;
 		wake = true;
 	}
+	mx_ws_page_set(ws, e, r, &st);
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (wake)
 		wake_up_all(&ws->waiters);
@@ -241,6 +368,7 @@ static void mx_ws_detach(struct mx_waitset *ws, struct mx_ws_entry *e)
 	if (e->queued && !ws->dead)
 		list_del(&e->ready);
 	e->queued = false;
+	mx_ws_page_set(ws, e, -EAGAIN, NULL);
 	spin_unlock_irq(&ws->lock);
 }
 
@@ -266,13 +394,29 @@ static void mx_waitset_close(struct mx_object *obj)
 {
 	struct mx_waitset *ws = mx_waitset_of(obj);
 
+	struct mx_ws_page *page;
+
 	mutex_lock(&ws->mutex);
 	ws->closed = true;
+	page = ws->page;
+	if (page)
+		remove_wait_queue(&ws->obj.wq, &ws->page_wqe);
 	/* From here the wake functions leave the ready list alone. */
 	spin_lock_irq(&ws->lock);
 	ws->dead = true;
 	INIT_LIST_HEAD(&ws->ready);
+	if (page) {
+		/* Empty and stale: the page goes back to the table. */
+		mx_ws_page_begin(page);
+		ws->stale = true;
+		ws->nover = 0;
+		WRITE_ONCE(page->count, 0);
+		mx_ws_page_end(ws, page);
+		ws->page = NULL;
+	}
 	spin_unlock_irq(&ws->lock);
+	if (page)
+		mx_wspage_put(ws->table, ws->page_id);
 	/* Walks the buckets with cond_resched(); the table is gone after. */
 	rhashtable_free_and_destroy(&ws->entries, mx_ws_free_entry, ws);
 	ws->nentries = 0;
@@ -286,6 +430,7 @@ static void mx_waitset_free(struct mx_object *obj)
 	struct mx_waitset *ws = mx_waitset_of(obj);
 
 	mutex_destroy(&ws->mutex);
+	kfree(ws->slots);
 	mx_stat_dec(MX_STAT_WAITSETS);
 	kfree_rcu(ws, rcu);
 }
@@ -383,6 +528,114 @@ int mx_waitset_create(struct mx_handle_table *t,
 	return r;
 }
 
+/*
+ * The wake function on the wait set's own queue while it has a page: when
+ * the handle the page was given for stops naming the wait set (replaced;
+ * the table wakes the queue then), the page goes stale. Runs under the
+ * queue lock, interrupts off, and after a new page or id is set up.
+ */
+static int mx_ws_page_wake(struct wait_queue_entry *wqe, unsigned int mode,
+			   int sync, void *key)
+{
+	struct mx_waitset *ws = container_of(wqe, struct mx_waitset, page_wqe);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->page && !ws->stale &&
+	    !mx_table_alive(ws->table, ws->page_value, &ws->obj)) {
+		mx_ws_page_begin(ws->page);
+		ws->stale = true;
+		mx_ws_page_end(ws, ws->page);
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	return 0;
+}
+
+/* Give the page to handle @value under id @id. Under the mutex. */
+static void mx_ws_page_show(struct mx_waitset *ws, struct mx_ws_page *p,
+			    u32 id, s32 value)
+{
+	spin_lock_irq(&ws->lock);
+	mx_ws_page_begin(p);
+	WRITE_ONCE(p->id, id);
+	WRITE_ONCE(p->value, value);
+	ws->page_id = id;
+	ws->page_value = value;
+	ws->stale = false;
+	ws->page = p;
+	mx_ws_page_end(ws, p);
+	spin_unlock_irq(&ws->lock);
+	/*
+	 * Shown, then judged: a replace of @value that came before is seen
+	 * here, one after wakes the queue.
+	 */
+	smp_mb();	/* pairs with wq_has_sleeper() in mx_object_wake() */
+	mx_ws_page_wake(&ws->page_wqe, 0, 0, NULL);
+}
+
+/**
+ * mx_waitset_page() - give a wait set a results page
+ * @t:		the caller's table
+ * @a:		the arguments
+ * @argp:	where to write the id back
+ *
+ * Checks, in this order: the wait set handle (ERR_BAD_HANDLE,
+ * ERR_INVALID_ARGS if not a wait set, ERR_ACCESS_DENIED without
+ * MX_RIGHT_READ), then, for a wait set without a page, its entries
+ * (ERR_BAD_STATE if it has any) and a free page (ERR_NO_RESOURCES,
+ * ERR_NO_MEMORY). A wait set that has a page keeps it: asked for again
+ * through the same handle it gives the same id, through another (its
+ * handle was replaced) a new id.
+ *
+ * Return: 0 or a negative MX_ERRNO_* value, or -EFAULT.
+ */
+int mx_waitset_page(struct mx_handle_table *t,
+		    const struct mx_ioc_waitset_page *a, void __user *argp)
+{
+	struct mx_ioc_waitset_page __user *uarg = argp;
+	struct mx_ws_entry **slots;
+	struct mx_waitset *ws;
+	struct mx_ws_page *p;
+	u32 id;
+	int r;
+
+	r = mx_ws_lookup(t, a->waitset, MX_RIGHT_READ, false, &ws);
+	if (r)
+		return r;
+	mutex_lock(&ws->mutex);
+	if (ws->closed) {
+		r = -MX_ERRNO_BAD_HANDLE;
+	} else if (ws->page) {
+		id = ws->page_id;
+		if (ws->page_value != a->waitset) {
+			id = mx_wspage_renew(t, id);
+			mx_ws_page_show(ws, ws->page, id, a->waitset);
+		}
+	} else if (ws->nentries) {
+		r = -MX_ERRNO_BAD_STATE;
+	} else {
+		slots = kcalloc(MX_WS_PAGE_SLOTS, sizeof(*slots), MX_GFP);
+		p = slots ? mx_wspage_get(t, &id) :
+			    ERR_PTR(-MX_ERRNO_NO_MEMORY);
+		if (IS_ERR(p)) {
+			kfree(slots);
+			r = PTR_ERR(p);
+		} else {
+			ws->slots = slots;
+			init_waitqueue_func_entry(&ws->page_wqe,
+						  mx_ws_page_wake);
+			add_wait_queue(&ws->obj.wq, &ws->page_wqe);
+			WRITE_ONCE(p->count, 0);
+			mx_ws_page_show(ws, p, id, a->waitset);
+		}
+	}
+	mutex_unlock(&ws->mutex);
+	if (!r && put_user(id, &uarg->id))
+		r = -EFAULT;
+	mx_object_put(&ws->obj);
+	return r;
+}
+
 /**
  * mx_waitset_add() - add an entry to a wait set
  * @t:		the caller's table
@@ -432,6 +685,8 @@ int mx_waitset_add(struct mx_handle_table *t,
 	e->value = a->handle;
 	e->signals = a->signals;
 	e->queued = false;
+	e->over = false;
+	e->slot = -1;
 	INIT_LIST_HEAD(&e->ready);
 	init_waitqueue_func_entry(&e->wqe, mx_ws_wake);
 
@@ -450,15 +705,19 @@ int mx_waitset_add(struct mx_handle_table *t,
 	}
 	if (!r) {
 		WRITE_ONCE(ws->nentries, ws->nentries + 1);
-		add_wait_queue(&e->obj->wq, &e->wqe);
 		/*
-		 * Queued, then evaluated: a full barrier between, pairing with
-		 * wq_has_sleeper() in mx_object_wake(), so that a change made
-		 * meanwhile is either seen here or wakes the entry.
+		 * Queued, then judged, under the queue lock like every later
+		 * judgement (the page shows the last one). A full barrier
+		 * between, pairing with wq_has_sleeper() in mx_object_wake(),
+		 * so that a change made meanwhile is either seen here or
+		 * wakes the entry after.
 		 */
-		smp_mb();
+		spin_lock_irq(&e->obj->wq.lock);
+		__add_wait_queue(&e->obj->wq, &e->wqe);
+		smp_mb();	/* pairs with wq_has_sleeper() */
 		/* A result it has already, or got before it was queued. */
 		mx_ws_wake(&e->wqe, 0, 0, NULL);
+		spin_unlock_irq(&e->obj->wq.lock);
 	}
 	mutex_unlock(&ws->mutex);
 	if (!r)

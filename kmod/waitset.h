@@ -10,6 +10,7 @@
 struct mx_handle_table;
 struct mx_ioc_waitset_add;
 struct mx_ioc_waitset_create;
+struct mx_ioc_waitset_page;
 struct mx_ioc_waitset_remove;
 struct mx_ioc_waitset_wait;
 
@@ -21,5 +22,7 @@ int mx_waitset_remove(struct mx_handle_table *t,
 		      const struct mx_ioc_waitset_remove *a);
 int mx_waitset_wait(struct mx_handle_table *t,
 		    const struct mx_ioc_waitset_wait *a, void __user *argp);
+int mx_waitset_page(struct mx_handle_table *t,
+		    const struct mx_ioc_waitset_page *a, void __user *argp);
 
 #endif /* __MX_WAITSET_H */
