@@ -16,8 +16,8 @@
  *
  * The rest: the fast path in a fork child that reopens the device, the
  * raw ABI (MX_IOC_WAITSET_PAGE's errors in order, the mapping's rules,
- * the page's contents against an ioctl wait), torn reads under a
- * concurrent signaller, fork, and bad pointers.
+ * the page's contents against an ioctl wait), torn reads under
+ * concurrent signallers, fork, and bad pointers.
  *
  * Nothing here sleeps to synchronise; threads and children report what
  * they saw, checked after they ended.
@@ -48,7 +48,7 @@
 #define NVALID		32		/* results its first wait writes */
 #define NOVER		200		/* entries that overflow a page */
 #define NKEEP		10		/* of them, still signalled after */
-#define FLIPS		20000
+#define FLIPS		30000
 #define BIG		65536u
 
 _Static_assert(NOVER > MX_WS_PAGE_SLOTS, "NOVER must overflow a page");
@@ -174,7 +174,9 @@ FIXTURE_VARIANT_ADD(pg, page_only) {
 static mx_status_t pg_wait(FIXTURE_DATA(pg) *self, mx_handle_t ws,
 			   uint32_t cap)
 {
-	memset(self->res, 0xcc, cap * sizeof(self->res[0]));
+	/* Poison one more than the room, to see nothing is written past. */
+	memset(self->res, 0xcc,
+	       (cap < NCAP ? cap + 1 : NCAP) * sizeof(self->res[0]));
 	self->n = cap;
 	self->max = POISON;
 	return mx_waitset_wait(ws, 0, &self->n, self->res, &self->max);
@@ -538,74 +540,142 @@ TEST_F(pg, few_slots_take_every_result_in_turn)
 		EXPECT_EQ(NO_ERROR, mx_handle_close(e[i]));
 }
 
-/* h. A result never shows half of one signal change. */
-struct flipper {
-	mx_handle_t e;
-	_Atomic bool go, done;
-	mx_status_t r;
+/*
+ * h. No torn results. Six events, each set and cleared with its own
+ * pattern of signals in one call, by three threads (more threads than the
+ * guest has CPUs, so the waiter is also preempted in the middle of its
+ * copy): every result must show its event's whole pattern, each entry at
+ * most once, and max_results must match. The page moves its last result
+ * into the hole an entry leaves, so a copy that mixed two states would
+ * show a duplicate, or a cookie with another event's signals.
+ */
+#define NFLIP		6
+#define NFLIPPER	3
+
+static const mx_signals_t flip_pattern[NFLIP] = {
+	S0 | S1, MX_SIGNAL_SIGNAL2, MX_SIGNAL_SIGNAL3 | MX_SIGNAL_SIGNAL4,
+	S0 | MX_SIGNAL_SIGNAL2, S1 | MX_SIGNAL_SIGNAL3, MX_SIGNAL_SIGNAL4,
 };
 
+struct flipper {
+	mx_handle_t e[NFLIP];
+	_Atomic bool go;
+	_Atomic int running;
+	_Atomic mx_status_t r;
+};
+
+struct flip_arg {
+	struct flipper *f;
+	int k;			/* events k and k + NFLIPPER */
+};
+
+static void flip_one(struct flipper *f, int k, bool on)
+{
+	mx_signals_t p = flip_pattern[k];
+	mx_status_t r = mx_object_signal(f->e[k], on ? 0 : p, on ? p : 0);
+
+	if (r != NO_ERROR)
+		atomic_store(&f->r, r);
+}
+
+/* a on, b on, a off (b may move into its slot), b off; FLIPS times. */
 static void *flip(void *arg)
 {
-	struct flipper *f = arg;
+	struct flip_arg *a = arg;
+	struct flipper *f = a->f;
 	int i;
 
 	while (!atomic_load(&f->go))
 		sched_yield();
-	for (i = 0; i < FLIPS && f->r == NO_ERROR; i++) {
-		f->r = mx_object_signal(f->e, 0, S0 | S1);
-		if (f->r == NO_ERROR)
-			f->r = mx_object_signal(f->e, S0 | S1, 0);
+	for (i = 0; i < FLIPS && atomic_load(&f->r) == NO_ERROR; i++) {
+		flip_one(f, a->k, true);
+		flip_one(f, a->k + NFLIPPER, true);
+		flip_one(f, a->k, false);
+		flip_one(f, a->k + NFLIPPER, false);
 	}
-	atomic_store(&f->done, true);
+	atomic_fetch_sub(&f->running, 1);
 	return NULL;
 }
 
-TEST_F(pg, no_torn_results_under_a_signaller)
+/* 0 if @self's results are whole and distinct, else what is wrong. */
+static const char *torn_why(FIXTURE_DATA(pg) *self)
 {
-	struct flipper f = { .r = NO_ERROR };
-	long results = 0, torn = 0, odd = 0;
-	mx_signals_t sat = 0;
-	pthread_t thr;
+	bool seen[NFLIP] = { false };
+	const mx_waitset_result_t *r;
+	uint32_t i;
+
+	if (self->n < 1 || self->n > NFLIP || self->max != self->n)
+		return "count";
+	for (i = 0; i < self->n; i++) {
+		r = &self->res[i];
+		if (r->cookie < 1 || r->cookie > NFLIP)
+			return "cookie";
+		if (seen[r->cookie - 1])
+			return "duplicate";
+		seen[r->cookie - 1] = true;
+		if (r->wait_result != NO_ERROR || r->reserved)
+			return "wait_result";
+		if (r->signals_state.satisfied != flip_pattern[r->cookie - 1] ||
+		    r->signals_state.satisfiable != SIG_ALL)
+			return "signals";
+	}
+	return NULL;
+}
+
+TEST_F(pg, no_torn_results_under_signallers)
+{
+	struct flipper f = { .r = NO_ERROR, .running = NFLIPPER };
+	long results = 0, torn = 0, other = 0;
+	struct flip_arg args[NFLIPPER];
+	pthread_t thr[NFLIPPER];
+	const char *why, *last = "";
 	mx_handle_t ws;
 	mx_status_t r;
+	int k;
 
 	PG_REQUIRE();
 	ws = mx_waitset_create();
 	ASSERT_LT(0, ws);
-	f.e = mx_event_create(0);
-	ASSERT_LT(0, f.e);
-	ASSERT_EQ(NO_ERROR, mx_waitset_add(ws, f.e, S0 | S1, 1));
-	ASSERT_EQ(0, pthread_create(&thr, NULL, flip, &f));
+	for (k = 0; k < NFLIP; k++) {
+		f.e[k] = mx_event_create(0);
+		ASSERT_LT(0, f.e[k]);
+		ASSERT_EQ(NO_ERROR, mx_waitset_add(ws, f.e[k], SIG_ALL, k + 1));
+	}
+	for (k = 0; k < NFLIPPER; k++) {
+		args[k].f = &f;
+		args[k].k = k;
+		ASSERT_EQ(0, pthread_create(&thr[k], NULL, flip, &args[k]));
+	}
 	atomic_store(&f.go, true);
-	while (!atomic_load(&f.done)) {
-		r = pg_wait(self, ws, 2);
+	while (atomic_load(&f.running)) {
+		r = pg_wait(self, ws, NFLIP + 1);
 		if (r == SLOW(ERR_TIMED_OUT))
 			continue;
-		if (r != NO_ERROR || self->n != 1 || self->max != 1 ||
-		    self->res[0].cookie != 1 || self->res[0].wait_result) {
-			odd++;
+		if (r != NO_ERROR) {
+			other++;
 			continue;
 		}
 		results++;
-		if ((self->res[0].signals_state.satisfied & (S0 | S1)) !=
-		    (S0 | S1)) {
+		why = torn_why(self);
+		if (why) {
 			torn++;
-			sat = self->res[0].signals_state.satisfied;
+			last = why;
 		}
 	}
-	ASSERT_EQ(0, pthread_join(thr, NULL));
-	EXPECT_EQ(NO_ERROR, f.r);
-	EXPECT_EQ(0, odd);
+	for (k = 0; k < NFLIPPER; k++)
+		ASSERT_EQ(0, pthread_join(thr[k], NULL));
+	EXPECT_EQ(NO_ERROR, atomic_load(&f.r));
+	EXPECT_EQ(0, other);
 	EXPECT_EQ(0, torn) {
-		TH_LOG("%ld of %ld results torn (last: satisfied %#x)",
-		       torn, results, sat);
+		TH_LOG("%ld of %ld answers torn (last: %s)", torn, results,
+		       last);
 	}
 	EXPECT_LT(0, results);
-	TH_LOG("%ld results while the signals flipped %d times", results,
-	       FLIPS);
+	TH_LOG("%ld answers while the signals changed %d times", results,
+	       4 * NFLIPPER * FLIPS);
 	EXPECT_EQ(NO_ERROR, mx_handle_close(ws));
-	EXPECT_EQ(NO_ERROR, mx_handle_close(f.e));
+	for (k = 0; k < NFLIP; k++)
+		EXPECT_EQ(NO_ERROR, mx_handle_close(f.e[k]));
 }
 
 /* j. Buffers the kernel never wrote go to the kernel, which checks them. */
