@@ -506,6 +506,47 @@ TEST_F(pg, overflow_then_back_on_the_page)
 		EXPECT_EQ(NO_ERROR, mx_handle_close(e[i]));
 }
 
+/*
+ * f. The page overflows while more entries have a result than it has
+ * slots, and no longer: here the entries kept are both ones that got a
+ * slot (signalled first) and ones that did not (signalled last).
+ */
+TEST_F(pg, overflow_ends_when_the_results_fit)
+{
+	mx_handle_t ws, e[NOVER];
+	mx_status_t r;
+	uint32_t i;
+
+	PG_REQUIRE();
+	ws = mx_waitset_create();
+	ASSERT_LT(0, ws);
+	for (i = 0; i < NOVER; i++) {
+		e[i] = mx_event_create(0);
+		ASSERT_LT(0, e[i]);
+		ASSERT_EQ(NO_ERROR, mx_waitset_add(ws, e[i], S0, 1000 + i));
+		ASSERT_EQ(NO_ERROR, mx_object_signal(e[i], 0, S0));
+	}
+	EXPECT_EQ(SLOW(NO_ERROR), pg_wait(self, ws, NCAP));
+	/* Keep the first NKEEP / 2 and the last NKEEP / 2. */
+	for (i = NKEEP / 2; i < NOVER - NKEEP / 2; i++)
+		ASSERT_EQ(NO_ERROR, mx_object_signal(e[i], S0, 0));
+	r = pg_wait(self, ws, NCAP);
+	EXPECT_EQ(NO_ERROR, r);
+	for (i = 0; i < NKEEP / 2 && r == NO_ERROR; i++) {
+		EXPECT_NE(NULL, find_cookie(self->res, self->n, 1000 + i));
+		EXPECT_NE(NULL, find_cookie(self->res, self->n,
+					    1000 + NOVER - 1 - i));
+	}
+	if (r == NO_ERROR) {
+		EXPECT_EQ(NKEEP, self->n);
+		EXPECT_EQ(NKEEP, self->max);
+	}
+
+	EXPECT_EQ(NO_ERROR, mx_handle_close(ws));
+	for (i = 0; i < NOVER; i++)
+		EXPECT_EQ(NO_ERROR, mx_handle_close(e[i]));
+}
+
 /* Fewer slots than results: each result in turn, as the kernel does. */
 TEST_F(pg, few_slots_take_every_result_in_turn)
 {
