@@ -36,7 +36,7 @@ static void mx_forget_fd_in_child(void)
 
 	/* The cache names pages of the parent's area: forget it first. */
 	mx_waitset_forget_pages();
-	atomic_store(&mx_area, NULL);	/* not mapped here: nothing to unmap */
+	atomic_store(&mx_area, NULL);	/* the child has no mapping */
 	fd = atomic_exchange(&mx_fd, -1);
 	if (fd >= 0)
 		close(fd);

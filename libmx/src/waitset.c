@@ -80,7 +80,7 @@ struct ws_bufs {
 	mx_waitset_result_t *results;
 	uint32_t *max_results;
 	uint32_t n;
-	uint32_t rotor;		/* first page result taken when not all fit */
+	uint32_t rotor;		/* where to start when not all fit */
 };
 
 static uint32_t ws_no_buf;
@@ -168,7 +168,7 @@ static bool ws_wait_page(mx_handle_t h, uint32_t *num_results,
 	const struct mx_ws_page *page;
 	const _Atomic uint64_t *src;
 	struct ws_bufs *b = &ws_bufs;
-	uint32_t s1, count, n, first, i, j, tries;
+	uint32_t s1, count, n, i, j, tries;
 	uint64_t e;
 
 	e = atomic_load_explicit(&ws_cache[ws_slot(h)], memory_order_acquire);
@@ -193,10 +193,12 @@ static bool ws_wait_page(mx_handle_t h, uint32_t *num_results,
 		n = *num_results < count ? *num_results : count;
 		if (n > b->n || n > WS_PAGE_TAKE)
 			return false;
-		/* Not all fit: start further on each time, as the kernel does. */
-		first = n < count ? b->rotor++ % count : 0;
-		for (i = 0, j = first; i < n; i++, j = j + 1 < count ? j + 1 : 0) {
+		/* Not all fit: start further on each call, like the kernel. */
+		j = n < count ? b->rotor++ % count : 0;
+		for (i = 0; i < n; i++) {
 			src = (const _Atomic uint64_t *)&page->results[j];
+			if (++j == count)
+				j = 0;
 			snap[i][0] = atomic_load_explicit(&src[0],
 							  memory_order_relaxed);
 			snap[i][1] = atomic_load_explicit(&src[1],
