@@ -345,7 +345,7 @@ static const unsigned long valid_cmds[] = {
 	MX_IOC_WAITSET_CREATE, MX_IOC_WAITSET_ADD, MX_IOC_WAITSET_REMOVE,
 	MX_IOC_WAITSET_WAIT, MX_IOC_PORT_CREATE, MX_IOC_PORT_QUEUE,
 	MX_IOC_PORT_WAIT, MX_IOC_PORT_BIND,
-	MX_IOC_HANDLE_POLL_FD,
+	MX_IOC_HANDLE_POLL_FD, MX_IOC_WAITSET_PAGE,
 };
 #define NCMDS (sizeof(valid_cmds) / sizeof(valid_cmds[0]))
 
@@ -447,6 +447,7 @@ static size_t arg_size(unsigned long cmd)
 	case MX_IOC_WAITSET_ADD: return sizeof(struct mx_ioc_waitset_add);
 	case MX_IOC_WAITSET_REMOVE: return sizeof(struct mx_ioc_waitset_remove);
 	case MX_IOC_WAITSET_WAIT: return sizeof(struct mx_ioc_waitset_wait);
+	case MX_IOC_WAITSET_PAGE: return sizeof(struct mx_ioc_waitset_page);
 	case MX_IOC_PORT_CREATE: return sizeof(struct mx_ioc_port_create);
 	case MX_IOC_PORT_QUEUE: return sizeof(struct mx_ioc_port_queue);
 	case MX_IOC_PORT_WAIT: return sizeof(struct mx_ioc_port_wait);
@@ -705,6 +706,13 @@ static void build_arg(struct thread *th, unsigned long cmd, void *a, void *at)
 		w->max_results = chance(th, 30) ? 0 : pick_ptr(th, 4, &k);
 		if (chance(th, 3))	/* the results overwrite the struct */
 			w->results = (uint64_t)(uintptr_t)at;
+		break;
+	}
+	case MX_IOC_WAITSET_PAGE: {
+		struct mx_ioc_waitset_page *p = a;
+
+		p->waitset = pick_handle(th);
+		p->id = (uint32_t)rnd(th);	/* out only */
 		break;
 	}
 	case MX_IOC_PORT_CREATE: {

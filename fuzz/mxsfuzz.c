@@ -378,14 +378,14 @@ enum ev {
 	EV_SEQ, EV_CALLS, EV_FORK, EV_CHILD_KILLED, EV_ASYNC, EV_UFFD_FAULTS,
 	EV_VICTIMS, EV_NEST_ENOMEM, EV_EINTR, EV_DISCARD, EV_WATCHDOG,
 	EV_CHILD_CALLS, EV_ASYNC_ORDER_B, EV_ASYNC_ORDER_C, EV_ECANCELED_READ,
-	EV_UNCERTAIN, EV_ANOMALY, EV_EXEC, EV_PERF, EV_NR
+	EV_UNCERTAIN, EV_ANOMALY, EV_EXEC, EV_PERF, EV_PAGE_CHECKS, EV_NR
 };
 static const char *const ev_names[EV_NR] = {
 	"sequences", "calls", "forks", "children_killed", "async", "uffd_faults",
 	"cycle_victims", "write_enomem_unpredicted", "eintr", "discards",
 	"watchdog_signals", "child_calls", "async_helper_first",
 	"async_interleaved", "read_ecanceled", "uncertain_results", "anomalies",
-	"execs", "perf_events",
+	"execs", "perf_events", "page_checks",
 };
 
 struct wstat {
@@ -1445,6 +1445,11 @@ struct corpus_ent {
 struct worker {
 	int idx;
 	int devfd;
+	/* the results pages of this table's wait sets (MX_IOC_WAITSET_PAGE) */
+	const struct mx_ws_page *wsp_area;
+	int nwsp;
+	int32_t wsp_val[MAXWS];
+	uint32_t wsp_id[MAXWS];
 	int fd_floor;		/* descriptors below are the worker's own */
 	int pipefd[2];
 	struct mxf_rng rng;
@@ -4446,6 +4451,141 @@ static bool ws_helper_prep(struct worker *w, const struct op *op, int act,
 	return true;
 }
 
+/*
+ * Results pages: every wait set the model creates gets one, and after a
+ * wait that reported every result, the page must show the same results.
+ * The mapping holds the table's file: it goes before the descriptor does.
+ */
+static void wsp_forget(struct worker *w)
+{
+	if (w->wsp_area)
+		munmap((void *)w->wsp_area, MX_WS_PAGE_MAX * MX_WS_PAGE_SIZE);
+	w->wsp_area = NULL;
+	w->nwsp = 0;
+}
+
+static int wsp_find(struct worker *w, int32_t value)
+{
+	int i;
+
+	for (i = 0; i < w->nwsp; i++)
+		if (w->wsp_val[i] == value)
+			return i;
+	return -1;
+}
+
+/* After a create: a page for the new wait set; false on a wrong answer. */
+static bool wsp_give(struct worker *w, int32_t value)
+{
+	struct mx_ioc_waitset_page a = { .waitset = value, .id = 0 };
+	int res = ws_ioctl(w, MX_IOC_WAITSET_PAGE, &a, NULL), i;
+	void *p;
+
+	if (res == ENOMEM)	/* fault injection */
+		return true;
+	if (res) {
+		report(w, "a new wait set got no results page", NULL, ename(res));
+		return false;
+	}
+	if (!w->wsp_area) {
+		p = mmap(NULL, MX_WS_PAGE_MAX * MX_WS_PAGE_SIZE, PROT_READ,
+			 MAP_SHARED, w->devfd, 0);
+		if (p == MAP_FAILED)
+			return true;
+		w->wsp_area = p;
+	}
+	i = wsp_find(w, value);
+	if (i < 0) {
+		if (w->nwsp == MAXWS) {	/* the oldest record goes */
+			memmove(w->wsp_val, w->wsp_val + 1, sizeof(w->wsp_val) - sizeof(w->wsp_val[0]));
+			memmove(w->wsp_id, w->wsp_id + 1, sizeof(w->wsp_id) - sizeof(w->wsp_id[0]));
+			w->nwsp--;
+		}
+		i = w->nwsp++;
+	}
+	w->wsp_val[i] = value;
+	w->wsp_id[i] = a.id;
+	return true;
+}
+
+/* Read a page as libmx does; false if it is not stable or says stale. */
+static bool wsp_read(const struct mx_ws_page *pg, uint32_t id, uint32_t *count,
+		     struct mx_ioc_waitset_result *res)
+{
+	uint32_t s1, s2, n;
+
+	s1 = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);
+	if (s1 & 1 || __atomic_load_n(&pg->id, __ATOMIC_RELAXED) != id ||
+	    __atomic_load_n(&pg->flags, __ATOMIC_RELAXED))
+		return false;
+	n = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
+	if (n > MAXWSE + 4)
+		return false;
+	memcpy(res, (const void *)pg->results, n * sizeof(*res));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&pg->seq, __ATOMIC_RELAXED);
+	*count = n;
+	return s1 == s2;
+}
+
+/*
+ * The page of the wait set of @q after its wait reported all @q->max_out
+ * results: the same results. Other workers may change a shared object
+ * meanwhile, so a difference is looked at again, after a new wait, before
+ * it counts.
+ */
+static bool wsp_check(struct worker *w, struct wsw *q)
+{
+	static struct mx_ioc_waitset_result pr[MAXWSE + 4];
+	static struct wsw q2;
+	int i = wsp_find(w, (int32_t)q->a.waitset), tries;
+	const struct mx_ws_page *pg;
+	uint32_t n, j, k;
+	char extra[160];
+
+	if (i < 0 || !w->wsp_area)
+		return true;
+	pg = (const void *)((const char *)w->wsp_area +
+			    (w->wsp_id[i] & (MX_WS_PAGE_MAX - 1)) * MX_WS_PAGE_SIZE);
+	for (tries = 0; tries < 3; tries++) {
+		if (tries) {	/* look again: a fresh wait, deadline 0 */
+			q2 = *q;
+			q2.a.deadline = 0;
+			q2.a.restarted = 0;
+			q2.a.num_results = (uint64_t)(uintptr_t)&q2.num_out;
+			q2.a.results = (uint64_t)(uintptr_t)q2.res;
+			q2.a.max_results = (uint64_t)(uintptr_t)&q2.max_out;
+			q2.num_out = MAXWSE + 4;
+			if (ws_ioctl(w, MX_IOC_WAITSET_WAIT, &q2.a, NULL) ||
+			    q2.num_out != q2.max_out)
+				return true;	/* nothing, or not all: no check */
+			q = &q2;
+		}
+		if (!wsp_read(pg, w->wsp_id[i], &n, pr))
+			return true;	/* the ioctl's business (stale, overflow) */
+		if (n != q->max_out)
+			continue;
+		for (j = 0; j < q->num_out; j++) {
+			for (k = 0; k < n; k++)
+				if (pr[k].cookie == q->res[j].cookie)
+					break;
+			if (k == n || pr[k].wait_result != q->res[j].wait_result ||
+			    pr[k].state.satisfied != q->res[j].state.satisfied ||
+			    pr[k].state.satisfiable != q->res[j].state.satisfiable)
+				break;
+		}
+		if (j == q->num_out) {
+			ev_add(EV_PAGE_CHECKS, 1);
+			return true;
+		}
+	}
+	snprintf(extra, sizeof(extra),
+		 "the wait reported %u results, the page shows %u (or other values)",
+		 q->max_out, n);
+	report(w, "the results page disagrees with the wait", NULL, extra);
+	return false;
+}
+
 /* One waitset_wait, checked; @op NULL: the end-of-sequence poll of @wi. */
 static bool ws_wait(struct worker *w, const struct op *op, int wi_end)
 {
@@ -4561,6 +4701,10 @@ static bool ws_wait(struct worker *w, const struct op *op, int wi_end)
 		return ws_done(w, c, res, ok, line);
 	}
 	ok = ck_ws_wait(m, m1, c, res, &q);
+	/* All results written to normal buffers: the page must agree. */
+	if (ok && !res && act < 0 && q.numk == PK_NORMAL &&
+	    q.resk == PK_NORMAL && q.num_out == q.max_out && !wsp_check(w, &q))
+		return false;
 	if (m1 != m) {
 		/* The helper's call happened: its model is the model now. */
 		w->mt = w->m;
@@ -4597,6 +4741,8 @@ static bool exec_ws(struct worker *w, const struct op *op)
 		snprintf(line, sizeof(line), "waitset create pad=%u: ws=%d", a.pad,
 			 a.handle);
 		ok = ck_ws_create(m, c, res, a.pad, a.handle);
+		if (ok && !res && !wsp_give(w, a.handle))
+			return false;
 		return ws_done(w, c, res, ok, line);
 	}
 	case WS_ADD: {
@@ -6494,6 +6640,7 @@ static bool run_prog(struct worker *w, const struct prog *p)
 	w->cur = p;
 	w->trace.len = 0;
 	w->trace.p[0] = 0;
+	wsp_forget(w);
 	syscall(SYS_close_range, w->fd_floor, ~0u, 0);
 	w->devfd = open(MX_DEV, O_RDWR | O_CLOEXEC);
 	if (w->devfd < 0) {
@@ -6578,6 +6725,7 @@ static bool run_prog(struct worker *w, const struct prog *p)
 			     w->m->h[w->m->live[(uint32_t)k % (uint32_t)w->m->nlive]].value);
 	atomic_store(&sh->w[w->idx].op_start, 0);
 	/* The table goes with everything in it (release runs before we return). */
+	wsp_forget(w);
 	syscall(SYS_close_range, w->fd_floor, ~0u, 0);
 	w->devfd = -1;
 	kcov_collect(w, &w->tc.kc);

@@ -20,8 +20,9 @@
  * the implementation.
  *
  * Dependencies run one way: object.h <- handle_table.h <- wait.h <- the
- * types (pipe.h, event.h, waitset.h, port.h) <- this file; pollfd.h needs
- * only object.h and handle_table.h.
+ * types (pipe.h, event.h, waitset.h, port.h) <- this file; pollfd.h and
+ * wspage.h need only object.h and handle_table.h. mmap() of the file maps
+ * the table's results page area (wspage.c), for the owner only.
  *
  * A table belongs to the process that opened the device (process.c).
  * Other processes that come to hold the same file (a fork() child,
@@ -36,8 +37,8 @@
  * Locking: this file takes no lock of its own. Lock order over the module:
  * a process lock, then mx_write_scratch_lock, then mx_graph_lock or
  * mx_tables_lock (mutexes), then a handle table lock, then a pipe lock
- * (spinlocks); wait queue locks and mx_users_lock are leaves. Handle
- * lookups take no lock: they run under RCU.
+ * (spinlocks); wait queue locks, mx_users_lock and a results page pool's
+ * lock are leaves. Handle lookups take no lock: they run under RCU.
  */
 
 #include <linux/fs.h>

@@ -98,6 +98,7 @@
 #include "object.h"
 #include "port.h"
 #include "stats.h"
+#include "wait.h"
 
 /* The rights of the handle mx_port_create() makes. */
 #define MX_PORT_RIGHTS	(MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER | \
@@ -692,10 +693,44 @@ static bool mx_port_has_packet(struct mx_port *port)
 }
 
 /* The wait loop of mx_port_wait(). */
+/* What mx_wait_until() checks for a port wait. */
+struct mx_port_sleep {
+	struct mx_handle_table *t;
+	struct mx_port *port;
+	struct mx_port_waiter *w;
+	s32 value;
+	bool armed;
+};
+
+/*
+ * 0 once the waiter should look for a packet again: one is queued, a
+ * packet chose it (its wake disarmed it), or its handle went. The first
+ * call of a sleep arms it, with the task state already set, so that a
+ * packet queued from then on wakes it. One that was chosen, and whose
+ * packet another thread then took, comes back and is armed anew: it never
+ * sleeps unarmed, where no packet would wake it.
+ */
+static int mx_port_check(void *arg)
+{
+	struct mx_port_sleep *s = arg;
+
+	if (!s->armed) {
+		mx_port_waiter_arm(s->port, s->w, true);
+		s->armed = true;
+	} else if (!READ_ONCE(s->w->armed)) {
+		return 0;	/* a packet chose it */
+	}
+	if (mx_port_has_packet(s->port) ||
+	    !mx_table_alive(s->t, s->value, &s->port->obj))
+		return 0;
+	return -EAGAIN;
+}
+
 static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 			     s32 value, void __user *ubuf, u64 size)
 {
 	struct mx_port_waiter w = { .armed = false };
+	struct mx_port_sleep sl = { t, port, &w, value, false };
 	struct wait_queue_entry we_obj;
 	bool queued = false;
 	int r;
@@ -712,10 +747,6 @@ static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 			r = -MX_ERRNO_HANDLE_CLOSED;
 			break;
 		}
-		if (signal_pending(current)) {
-			r = -ERESTARTSYS;
-			break;
-		}
 		if (!queued) {
 			/* At the tail, kept there until it leaves: FIFO. */
 			add_wait_queue_exclusive(&port->waiters, &w.wqe);
@@ -723,21 +754,13 @@ static int mx_port_wait_loop(struct mx_handle_table *t, struct mx_port *port,
 			add_wait_queue(&port->obj.wq, &we_obj);
 			mx_stat_inc(MX_STAT_WAITERS);
 			queued = true;
-			continue;
 		}
-		mx_port_waiter_arm(port, &w, true);
-		set_current_state(TASK_INTERRUPTIBLE);
-		/*
-		 * Disarmed already: a packet chose it, and another thread may
-		 * have taken that packet. It must not sleep unarmed, where no
-		 * packet would wake it: look again, armed anew.
-		 */
-		if (READ_ONCE(w.armed) && !mx_port_has_packet(port) &&
-		    mx_table_alive(t, value, &port->obj))
-			schedule();
-		__set_current_state(TASK_RUNNING);
+		sl.armed = false;
+		r = mx_wait_until(KTIME_MAX, mx_port_check, &sl);
 		/* Woken or not, from here it is away from its sleep. */
 		mx_port_waiter_arm(port, &w, false);
+		if (r)
+			break;	/* a signal */
 	}
 	if (queued) {
 		remove_wait_queue(&port->obj.wq, &we_obj);
