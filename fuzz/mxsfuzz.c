@@ -378,14 +378,15 @@ enum ev {
 	EV_SEQ, EV_CALLS, EV_FORK, EV_CHILD_KILLED, EV_ASYNC, EV_UFFD_FAULTS,
 	EV_VICTIMS, EV_NEST_ENOMEM, EV_EINTR, EV_DISCARD, EV_WATCHDOG,
 	EV_CHILD_CALLS, EV_ASYNC_ORDER_B, EV_ASYNC_ORDER_C, EV_ECANCELED_READ,
-	EV_UNCERTAIN, EV_ANOMALY, EV_EXEC, EV_PERF, EV_PAGE_CHECKS, EV_NR
+	EV_UNCERTAIN, EV_ANOMALY, EV_EXEC, EV_PERF, EV_PAGE_CHECKS,
+	EV_CALL_MAYBE_SENT, EV_NR
 };
 static const char *const ev_names[EV_NR] = {
 	"sequences", "calls", "forks", "children_killed", "async", "uffd_faults",
 	"cycle_victims", "write_enomem_unpredicted", "eintr", "discards",
 	"watchdog_signals", "child_calls", "async_helper_first",
 	"async_interleaved", "read_ecanceled", "uncertain_results", "anomalies",
-	"execs", "perf_events", "page_checks",
+	"execs", "perf_events", "page_checks", "call_maybe_sent",
 };
 
 struct wstat {
@@ -427,9 +428,12 @@ static char self_exe[256];	/* for children that exec themselves */
 static long p_max_handles = 65536, p_max_msgs = 1024, p_max_bytes = 1 << 20;
 static long p_max_nesting = -1;	/* -1: the module has no such limit */
 
+static bool ev_mute;		/* checking a path that may not have been taken */
+
 static void ev_add(int e, long n)
 {
-	atomic_fetch_add_explicit(&sh->ev[e], n, memory_order_relaxed);
+	if (!ev_mute)
+		atomic_fetch_add_explicit(&sh->ev[e], n, memory_order_relaxed);
 }
 
 /* ---- failures --------------------------------------------------------- */
@@ -563,6 +567,7 @@ struct mhandle {
 	int ep;
 	uint32_t rights;
 	bool live;
+	bool unsure;		/* not live: it may still be in the table */
 };
 
 struct mfd {
@@ -708,6 +713,7 @@ static int m_add_handle(struct model *m, int32_t v, int ep, uint32_t rights)
 	m->h[hi].ep = ep;
 	m->h[hi].rights = rights;
 	m->h[hi].live = true;
+	m->h[hi].unsure = false;
 	m->live[m->nlive++] = hi;
 	m->ep[ep].loc = L_TABLE;
 	m->ep[ep].hidx = hi;
@@ -722,8 +728,8 @@ static void m_stale_push(struct model *m, int32_t v)
 		m->nstale++;
 }
 
-/* The handle leaves the table; its value becomes stale. */
-static void m_drop_handle(struct model *m, int hi)
+/* The handle leaves the model's table. */
+static void m_unlist_handle(struct model *m, int hi)
 {
 	int i;
 
@@ -736,9 +742,28 @@ static void m_drop_handle(struct model *m, int hi)
 			sizeof(int) * (size_t)(m->nlive - i - 1));
 		m->nlive--;
 	}
-	m_stale_push(m, m->h[hi].value);
 	if (m->ep[m->h[hi].ep].hidx == hi)
 		m->ep[m->h[hi].ep].hidx = -1;
+}
+
+/* The handle leaves the table; its value becomes stale. */
+static void m_drop_handle(struct model *m, int hi)
+{
+	m_unlist_handle(m, hi);
+	m_stale_push(m, m->h[hi].value);
+}
+
+/*
+ * The handle may or may not have left the table: the model lets go of it.
+ * Its value is not stale (the kernel may still know it), so no op names it
+ * again; a wait set entry on it may or may not be cancelled. The count of
+ * live handles may then fall short of the table's, which matters only near
+ * max_handles, far above the records of a sequence (MAXH).
+ */
+static void m_unsure_handle(struct model *m, int hi)
+{
+	m_unlist_handle(m, hi);
+	m->h[hi].unsure = true;
 }
 
 static uint64_t m_cost(uint32_t nb, uint32_t nh)
@@ -2469,50 +2494,58 @@ static bool alive_as(const struct model *m, int32_t v, int e)
 	return hi >= 0 && m->h[hi].ep == e;
 }
 
-static bool st_call(struct model *m, struct call *c, int res, int phase,
-		    bool relaxed)
+/*
+ * A call up to its write: 1 (@res is explained, nothing was sent), 0 (a
+ * contradiction) or 2 (the message went, applied to @m; or it went before
+ * a restart).
+ */
+static int call_pre(struct model *m, struct call *c, int res)
+{
+	const struct mx_ioc_msgpipe_call *a = &c->a.call;
+	struct rdb r = { &a->rd, 2, 3, 4, 5 };
+	int wi, bad, rr;
+
+	LADR(t_not(pl_read(c)), EFAULT);
+	LADR(t_of(a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
+		  c->written_in > 1), EINVAL);
+	wi = m_find(m, (int32_t)a->wr.handle);
+	/*
+	 * ABI 2: a call restarted after its message went: closed
+	 * (whatever the lookup finds wrong, the type too).
+	 */
+	if (ABI2 && (c->tries > 1 || c->written_in == 1))
+		LADR(wi < 0 ? T_YES : m_tri_event(m, m->h[wi].ep), ECANCELED);
+	LADR(t_of(wi < 0), EINVAL);
+	LADR(m_tri_event(m, m->h[wi].ep), EPROTOTYPE);
+	LADR(t_not(m_has(m, wi, MX_RIGHT_READ)), EACCES);
+	bad = T_NO;
+	if (a->rd.num_bytes)
+		bad = t_or(bad, t_not(acc(c, 3, 4, false)));
+	if (a->rd.num_handles)
+		bad = t_or(bad, t_not(acc(c, 5, 4, false)));
+	if (!c->written_in)
+		bad = t_or(bad, sizes_unwritable(c, &r));
+	bad = t_or(bad, t_of((a->rd.bytes && !a->rd.num_bytes) ||
+			     (a->rd.handles && !a->rd.num_handles)));
+	LADR(bad, EINVAL);
+	c->pre_ep[0] = m->h[wi].ep;
+	if (!c->written_in) {
+		rr = wr_ladder(m, c, res, &a->wr, 0, &wi);
+		if (rr != 2)
+			return rr;
+		m_apply_write(m, c, wi, &a->wr);
+	}
+	return 2;
+}
+
+/* A call that sent: wait for READABLE or PEER_CLOSED, then read. */
+static bool call_post(struct model *m, struct call *c, int res, bool relaxed)
 {
 	const struct mx_ioc_msgpipe_call *a = &c->a.call;
 	struct rdb r = { &a->rd, 2, 3, 4, 5 };
 	struct mx_signals_state st;
-	int wi, bad, e, rr;
+	int e = c->pre_ep[0];
 
-	if (phase != PH_POST) {
-		LAD(t_not(pl_read(c)), EFAULT);
-		LAD(t_of(a->pad || a->rd.flags || a->rd.handle != a->wr.handle ||
-			 c->written_in > 1), EINVAL);
-		wi = m_find(m, (int32_t)a->wr.handle);
-		/*
-		 * ABI 2: a call restarted after its message went: closed
-		 * (whatever the lookup finds wrong, the type too).
-		 */
-		if (ABI2 && (c->tries > 1 || c->written_in == 1))
-			LAD(wi < 0 ? T_YES : m_tri_event(m, m->h[wi].ep), ECANCELED);
-		LAD(t_of(wi < 0), EINVAL);
-		LAD(m_tri_event(m, m->h[wi].ep), EPROTOTYPE);
-		LAD(t_not(m_has(m, wi, MX_RIGHT_READ)), EACCES);
-		bad = T_NO;
-		if (a->rd.num_bytes)
-			bad = t_or(bad, t_not(acc(c, 3, 4, false)));
-		if (a->rd.num_handles)
-			bad = t_or(bad, t_not(acc(c, 5, 4, false)));
-		if (!c->written_in)
-			bad = t_or(bad, sizes_unwritable(c, &r));
-		bad = t_or(bad, t_of((a->rd.bytes && !a->rd.num_bytes) ||
-				     (a->rd.handles && !a->rd.num_handles)));
-		LAD(bad, EINVAL);
-		c->pre_ep[0] = m->h[wi].ep;
-		if (!c->written_in) {
-			rr = wr_ladder(m, c, res, &a->wr, 0, &wi);
-			if (rr != 2)
-				return rr == 1;
-			m_apply_write(m, c, wi, &a->wr);
-		}
-		if (phase == PH_PRE)
-			return true;
-	}
-	/* Sent: wait for READABLE or PEER_CLOSED, then read. */
-	e = c->pre_ep[0];
 	if (c->eintr_ok) {
 		ALSO(EINTR);
 		if (pl_write(c) != T_YES)
@@ -2530,6 +2563,75 @@ static bool st_call(struct model *m, struct call *c, int res, int phase,
 	if (c->written_in)
 		LAD(sizes_unwritable(c, &r), EINVAL);
 	return rd_core(m, c, res, e, &r, relaxed);
+}
+
+/* Scratch for call_maybe_sent(), beside the worker's models. */
+static struct model *m_alt;
+
+/*
+ * ERR_INVALID_ARGS and ERR_NO_MEMORY (and EFAULT: written cannot be set)
+ * come before a call's write or after it, from its read (msgpipe_call(3):
+ * "nothing was sent" or "sent, reply not taken"). @m took @res as a check
+ * before the write that only may fail (a stalled copy hit by a signal, a
+ * queue the model does not know): see on a copy whether the write can have
+ * gone and the rest of the call failed with @res. If so, both may be true:
+ * keep @m, and let go of what the write would have changed. The handles
+ * it carried may or may not be in the table (m_unsure_handle()), their
+ * objects and the peer's queue are no longer known.
+ */
+static void call_maybe_sent(struct model *m, struct call *c, int res,
+			    bool relaxed)
+{
+	const struct mx_ioc_msgpipe_write *wr = &c->a.call.wr;
+	uint32_t expect = c->expect, i;
+	char why[sizeof(c->why)];
+	int wi, hi, e, peer;
+	bool sent;
+
+	if (!m_alt || c->written_in ||
+	    (res != EINVAL && res != ENOMEM && res != EFAULT))
+		return;
+	memcpy(why, c->why, sizeof(why));
+	m_copy(m_alt, m);
+	/* Against 0, every check that may pass passes. */
+	ev_mute = true;
+	sent = call_pre(m_alt, c, 0) == 2 && call_post(m_alt, c, res, relaxed);
+	ev_mute = false;
+	c->expect = expect;
+	memcpy(c->why, why, sizeof(why));
+	if (!sent)
+		return;
+	ev_add(EV_CALL_MAYBE_SENT, 1);
+	wi = m_find(m, (int32_t)wr->handle);
+	for (i = 0; i < wr->num_handles; i++) {
+		hi = m_find(m, c->hv[i]);
+		if (hi < 0)
+			continue;
+		e = m->h[hi].ep;
+		m_unsure_handle(m, hi);
+		m_ep_away(m, e);
+	}
+	peer = wi >= 0 ? m->ep[m->h[wi].ep].peer : -1;
+	if (peer >= 0)
+		m_forget_queue(m, peer);
+	m_merge(m, m_alt);
+}
+
+static bool st_call(struct model *m, struct call *c, int res, int phase,
+		    bool relaxed)
+{
+	int r;
+
+	if (phase != PH_POST) {
+		r = call_pre(m, c, res);
+		if (r == 1 && phase == PH_ALL)
+			call_maybe_sent(m, c, res, relaxed);
+		if (r != 2)
+			return r == 1;
+		if (phase == PH_PRE)
+			return true;
+	}
+	return call_post(m, c, res, relaxed);
 }
 
 static bool st_close(struct model *m, struct call *c, int res)
@@ -3970,8 +4072,18 @@ struct wsck {
 	char why[240];
 };
 
-/* An entry's result in the model. */
-enum wsr { WR_NONE, WR_OK, WR_BAD, WR_CANCEL, WR_MAYBE };
+/*
+ * An entry's result in the model. WR_MAYBE: its state is not known, it may
+ * have a result or not; WR_UNSURE: its handle may have left the table
+ * (m_unsure_handle()), so cancelled too.
+ */
+enum wsr { WR_NONE, WR_OK, WR_BAD, WR_CANCEL, WR_MAYBE, WR_UNSURE };
+
+/* Has the entry surely a result? */
+static bool ws_sure(int v)
+{
+	return v != WR_NONE && v != WR_MAYBE && v != WR_UNSURE;
+}
 
 static int ws_live_of(const struct model *m, int32_t v)
 {
@@ -4029,7 +4141,7 @@ static int ws_eval(const struct model *m, const struct mwse *e,
 {
 	st->satisfied = st->satisfiable = 0;
 	if (!m->h[e->hi].live)
-		return WR_CANCEL;
+		return m->h[e->hi].unsure ? WR_UNSURE : WR_CANCEL;
 	if (!m_signals(m, m->h[e->hi].ep, st))
 		return WR_MAYBE;
 	if (st->satisfied & e->signals)
@@ -4135,6 +4247,11 @@ static bool ws_match(const struct mx_ioc_waitset_result *r, int v,
 	switch (v) {
 	case WR_NONE:
 		return false;
+	case WR_UNSURE:
+		if (r->wait_result == -ECANCELED && !r->state.satisfied &&
+		    !r->state.satisfiable)
+			return true;
+		/* fall through */
 	case WR_MAYBE:
 		return (r->wait_result == 0 && (r->state.satisfied & sig)) ||
 		       (r->wait_result == -EBADFD && !(r->state.satisfiable & sig));
@@ -4174,8 +4291,7 @@ static bool ck_ws_wait(struct model *m, struct model *m1, struct wsck *c,
 	for (k = 0; k < s->n; k++) {
 		v[k] = ws_eval(m, &s->ent[k], &st);
 		v1[k] = ws_eval(m1, &s->ent[k], &st1);
-		if (v[k] != WR_NONE && v[k] != WR_MAYBE &&
-		    v1[k] != WR_NONE && v1[k] != WR_MAYBE)
+		if (ws_sure(v[k]) && ws_sure(v1[k]))
 			nd++;
 		else if (v[k] != WR_NONE || v1[k] != WR_NONE)
 			nmaybe++;
@@ -4229,8 +4345,7 @@ static bool ck_ws_wait(struct model *m, struct model *m1, struct wsck *c,
 	/* Every result fitted: every entry that surely had one is there. */
 	if (q->num_out < q->num_in || (q->maxk == PK_NORMAL && q->num_out == q->max_out))
 		for (j = 0; j < (uint32_t)s->n; j++)
-			if (!seen[j] && v[j] != WR_NONE && v[j] != WR_MAYBE &&
-			    v1[j] != WR_NONE && v1[j] != WR_MAYBE)
+			if (!seen[j] && ws_sure(v[j]) && ws_sure(v1[j]))
 				BAD("entry %" PRIu64 " has a result but was not reported",
 				    (uint64_t)s->ent[j].cookie);
 	return true;
@@ -5188,7 +5303,7 @@ static bool pt_poll_all(struct worker *w)
 				for (k = 0; k < s->n; k++) {
 					int v = ws_eval(w->m, &s->ent[k], &st);
 
-					if (v == WR_MAYBE)
+					if (v == WR_MAYBE || v == WR_UNSURE)
 						maybe = POLLIN;
 					else if (v != WR_NONE)
 						want = POLLIN;
@@ -8179,6 +8294,7 @@ static int worker_main(int idx, const struct prog *replay, long quota)
 	w->m = map_anon(sizeof(struct model), PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	w->mt = map_anon(sizeof(struct model), PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	w->mt2 = map_anon(sizeof(struct model), PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	m_alt = map_anon(sizeof(struct model), PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	w->trace.cap = 48 * 1024;
 	w->trace.p = calloc(1, w->trace.cap + 1);
 	w->corpus = calloc(CORPUS_MAX, sizeof(*w->corpus));
@@ -8194,7 +8310,7 @@ static int worker_main(int idx, const struct prog *replay, long quota)
 		if (w->ccov == MAP_FAILED)
 			w->ccov = NULL;
 	}
-	if (!w->m || !w->mt || !w->mt2 || !w->trace.p || !w->corpus ||
+	if (!w->m || !w->mt || !w->mt2 || !m_alt || !w->trace.p || !w->corpus ||
 	    (use_kcov && (!w->seen || !w->seqcov || !w->touched || !w->ccov))) {
 		fail_text("worker setup: out of memory\n");
 		return 1;
