@@ -135,7 +135,8 @@
  * @page_value:	the handle the page was given for (under @mutex and @lock)
  * @page_wqe:	on @obj.wq while it has a page: marks the page stale
  * @slots:	the entry in each slot of @page (under @lock)
- * @nover:	entries with a result but no slot (under @lock)
+ * @over:	entries with a result but no slot, oldest first (under @lock)
+ * @nover:	how many (under @lock)
  * @stale:	@page_value no longer names it (under @lock)
  */
 struct mx_waitset {
@@ -156,6 +157,7 @@ struct mx_waitset {
 	s32 page_value;
 	struct wait_queue_entry page_wqe;
 	struct mx_ws_entry **slots;
+	struct list_head over;
 	u32 nover;
 	bool stale;
 };
@@ -173,6 +175,8 @@ struct mx_waitset {
  * @queued:	on the ready list (under &mx_waitset.lock)
  * @over:	has a result but no slot in the page (under &mx_waitset.lock)
  * @slot:	its slot in the results page, or -1 (under &mx_waitset.lock)
+ * @over_node:	in &mx_waitset.over while @over
+ * @last:	its last judgement while @over, for when a slot frees
  */
 struct mx_ws_entry {
 	struct rhash_head node;
@@ -186,6 +190,8 @@ struct mx_ws_entry {
 	bool queued;
 	bool over;
 	s16 slot;
+	struct list_head over_node;
+	struct mx_ioc_waitset_result last;
 };
 
 static const struct mx_object_ops mx_waitset_ops;
@@ -236,12 +242,28 @@ static void mx_ws_page_del(struct mx_waitset *ws, struct mx_ws_entry *e)
 	struct mx_ws_page *p = ws->page;
 	u32 last;
 
+	struct mx_ws_entry *o;
+
 	if (e->over) {
+		list_del(&e->over_node);
 		e->over = false;
 		ws->nover--;
 	}
 	if (e->slot < 0)
 		return;
+	o = list_first_entry_or_null(&ws->over, struct mx_ws_entry,
+				     over_node);
+	if (o) {
+		/* The oldest entry without a slot takes this one. */
+		list_del(&o->over_node);
+		o->over = false;
+		ws->nover--;
+		o->slot = e->slot;
+		ws->slots[o->slot] = o;
+		p->results[o->slot] = o->last;
+		e->slot = -1;
+		return;
+	}
 	last = p->count - 1;
 	if (e->slot != last) {
 		/* The last slot's entry moves into the hole. */
@@ -276,12 +298,14 @@ static void mx_ws_page_set(struct mx_waitset *ws, struct mx_ws_entry *e,
 			ws->slots[e->slot] = e;
 			WRITE_ONCE(p->count, p->count + 1);
 		} else {
+			list_add_tail(&e->over_node, &ws->over);
 			e->over = true;
 			ws->nover++;
 		}
 	}
-	if (r != -EAGAIN && e->slot >= 0) {
-		res = &p->results[e->slot];
+	if (r != -EAGAIN) {
+		/* Kept aside while it waits for a slot. */
+		res = e->slot >= 0 ? &p->results[e->slot] : &e->last;
 		res->cookie = e->cookie;
 		res->wait_result = r;
 		res->reserved = 0;
@@ -410,6 +434,7 @@ static void mx_waitset_close(struct mx_object *obj)
 		mx_ws_page_begin(page);
 		ws->stale = true;
 		ws->nover = 0;
+		INIT_LIST_HEAD(&ws->over);
 		WRITE_ONCE(page->count, 0);
 		mx_ws_page_end(ws, page);
 		ws->page = NULL;
@@ -515,6 +540,7 @@ int mx_waitset_create(struct mx_handle_table *t,
 	mutex_init(&ws->mutex);
 	spin_lock_init(&ws->lock);
 	INIT_LIST_HEAD(&ws->ready);
+	INIT_LIST_HEAD(&ws->over);
 	init_waitqueue_head(&ws->waiters);
 	init_waitqueue_head(&ws->pollers);
 	mx_stat_inc(MX_STAT_WAITSETS);

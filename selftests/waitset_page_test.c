@@ -338,37 +338,6 @@ TEST_F(pg, writable_result_goes_with_a_full_queue)
 	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
 }
 
-/*
- * b. WRITABLE also goes when root lowers max_queued_msgs below what the
- * peer's queue holds: the page must not keep the old result.
- */
-TEST_F(pg, writable_result_goes_when_the_limit_drops)
-{
-	mx_handle_t ws, p[2];
-	long saved;
-	uint32_t i;
-
-	PG_REQUIRE();
-	saved = mx_param_read("max_queued_msgs");
-	if (saved < 4 || !mx_param_writable("max_queued_msgs"))
-		SKIP(return, "max_queued_msgs not writable (not root?)");
-	ws = mx_waitset_create();
-	ASSERT_LT(0, ws);
-	ASSERT_EQ(NO_ERROR, mx_msgpipe_create(p, 0));
-	ASSERT_EQ(NO_ERROR, mx_waitset_add(ws, p[0], SIG_W, 3));
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(NO_ERROR, mx_write_u32(p[0], i, NULL, 0));
-	ASSERT_EQ(NO_ERROR, pg_wait(self, ws, 4));
-	EXPECT_EQ(1u, self->n);
-	ASSERT_EQ(0, mx_param_write("max_queued_msgs", 2));
-	EXPECT_EQ(ERR_TIMED_OUT, mx_handle_wait_one(p[0], SIG_W, 0, NULL));
-	EXPECT_EQ(SLOW(ERR_TIMED_OUT), pg_wait(self, ws, 4));
-	EXPECT_EQ(0, mx_param_write("max_queued_msgs", saved));
-	EXPECT_EQ(NO_ERROR, mx_handle_close(ws));
-	EXPECT_EQ(NO_ERROR, mx_handle_close(p[0]));
-	EXPECT_EQ(NO_ERROR, mx_handle_close(p[1]));
-}
-
 /* c. A result's signals_state follows signals that keep it a result. */
 TEST_F(pg, signals_state_is_current)
 {
