@@ -812,7 +812,9 @@ static int page_only_child(void)
 	n = 4;
 	if (mx_waitset_wait(ws, 0, &n, res, &max) || n != 1 || max != 1)
 		return 13;
-	if (forbid_kernel_waits() || !kernel_waits_forbidden())
+	if (forbid_kernel_waits())
+		return errno == EINVAL || errno == EOPNOTSUPP ? 77 : 14;
+	if (!kernel_waits_forbidden())
 		return 14;
 	/* A ready entry: answered without MX_IOC_WAITSET_WAIT. */
 	memset(res, 0xcc, sizeof(res));
@@ -860,6 +862,7 @@ TEST_F(mx, page_answers_without_the_kernel_in_a_fork_child)
 {
 	mx_handle_t ws;
 	pid_t pid;
+	int st;
 
 	if (!have_pages())
 		SKIP(return, "no results pages (MX_FEATURE_WAITSET_PAGE)");
@@ -870,8 +873,11 @@ TEST_F(mx, page_answers_without_the_kernel_in_a_fork_child)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(page_only_child());
-	EXPECT_EQ(0, mx_wait_child(pid));
+	st = mx_wait_child(pid);
 	EXPECT_EQ(NO_ERROR, mx_handle_close(ws));
+	if (st == 77)
+		SKIP(return, "no seccomp filters here");
+	EXPECT_EQ(0, st);
 }
 
 /* i. A fork child's wait set values are not its parent's. */
