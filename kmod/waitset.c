@@ -67,8 +67,9 @@
  * that the last judgement written is the one of the last change. The
  * page's sequence count is odd while the module writes it, so that libmx
  * can read a consistent picture without a lock. Past MX_WS_PAGE_SLOTS
- * results, entries without a slot are counted (&mx_waitset.nover) and the
- * page says MX_WS_PAGE_OVERFLOW until the count is back at 0; once the
+ * results, entries without a slot wait in a list (&mx_waitset.over), take
+ * the slots that free up, and the page says MX_WS_PAGE_OVERFLOW until the
+ * list is empty; once the
  * handle the page was given for no longer names the wait set (closed,
  * replaced), a wake function on the wait set's own queue marks it
  * MX_WS_PAGE_STALE. Either flag sends libmx to the ioctl.
@@ -81,7 +82,7 @@
  * &mx_waitset.lock, an irq-safe spinlock, protects the ready list,
  * &mx_ws_entry.queued, &mx_waitset.dead and everything of the results
  * page: &mx_waitset.page and the page's contents, the slots and
- * &mx_waitset.nover; it is taken by the wake
+ * &mx_waitset.over; it is taken by the wake
  * function under the watched object's queue lock, with interrupts off, and
  * nests inside it; the wake-ups of &mx_waitset.waiters and
  * &mx_waitset.pollers come after it is dropped (still under the watched
@@ -136,7 +137,6 @@
  * @page_wqe:	on @obj.wq while it has a page: marks the page stale
  * @slots:	the entry in each slot of @page (under @lock)
  * @over:	entries with a result but no slot, oldest first (under @lock)
- * @nover:	how many (under @lock)
  * @stale:	@page_value no longer names it (under @lock)
  */
 struct mx_waitset {
@@ -158,7 +158,6 @@ struct mx_waitset {
 	struct wait_queue_entry page_wqe;
 	struct mx_ws_entry **slots;
 	struct list_head over;
-	u32 nover;
 	bool stale;
 };
 
@@ -231,7 +230,7 @@ static void mx_ws_page_begin(struct mx_ws_page *p)
 static void mx_ws_page_end(struct mx_waitset *ws, struct mx_ws_page *p)
 {
 	WRITE_ONCE(p->flags, (ws->stale ? MX_WS_PAGE_STALE : 0) |
-			     (ws->nover ? MX_WS_PAGE_OVERFLOW : 0));
+			     (list_empty(&ws->over) ? 0 : MX_WS_PAGE_OVERFLOW));
 	smp_wmb();	/* pairs with the reader's acquire of its 1st read */
 	WRITE_ONCE(p->seq, p->seq + 1);
 }
@@ -240,14 +239,12 @@ static void mx_ws_page_end(struct mx_waitset *ws, struct mx_ws_page *p)
 static void mx_ws_page_del(struct mx_waitset *ws, struct mx_ws_entry *e)
 {
 	struct mx_ws_page *p = ws->page;
-	u32 last;
-
 	struct mx_ws_entry *o;
+	u32 last;
 
 	if (e->over) {
 		list_del(&e->over_node);
 		e->over = false;
-		ws->nover--;
 	}
 	if (e->slot < 0)
 		return;
@@ -257,7 +254,6 @@ static void mx_ws_page_del(struct mx_waitset *ws, struct mx_ws_entry *e)
 		/* The oldest entry without a slot takes this one. */
 		list_del(&o->over_node);
 		o->over = false;
-		ws->nover--;
 		o->slot = e->slot;
 		ws->slots[o->slot] = o;
 		p->results[o->slot] = o->last;
@@ -300,7 +296,6 @@ static void mx_ws_page_set(struct mx_waitset *ws, struct mx_ws_entry *e,
 		} else {
 			list_add_tail(&e->over_node, &ws->over);
 			e->over = true;
-			ws->nover++;
 		}
 	}
 	if (r != -EAGAIN) {
@@ -417,7 +412,6 @@ static void mx_ws_free_entry(void *ptr, void *arg)
 static void mx_waitset_close(struct mx_object *obj)
 {
 	struct mx_waitset *ws = mx_waitset_of(obj);
-
 	struct mx_ws_page *page;
 
 	mutex_lock(&ws->mutex);
@@ -433,7 +427,6 @@ static void mx_waitset_close(struct mx_object *obj)
 		/* Empty and stale: the page goes back to the table. */
 		mx_ws_page_begin(page);
 		ws->stale = true;
-		ws->nover = 0;
 		INIT_LIST_HEAD(&ws->over);
 		WRITE_ONCE(page->count, 0);
 		mx_ws_page_end(ws, page);
