@@ -33,6 +33,17 @@
 
 #define MX_DEV		"/dev/magenta"
 
+/* Signal shorthands of the tests. */
+#define S0		MX_SIGNAL_SIGNAL0
+#define S1		MX_SIGNAL_SIGNAL1
+#define S2		MX_SIGNAL_SIGNAL2
+#define S3		MX_SIGNAL_SIGNAL3
+#define S4		MX_SIGNAL_SIGNAL4
+#define SIG_ALL		MX_SIGNAL_SIGNAL_ALL
+#define SIG_R		MX_SIGNAL_READABLE
+#define SIG_W		MX_SIGNAL_WRITABLE
+#define SIG_PC		MX_SIGNAL_PEER_CLOSED
+
 static inline void mx_stats_read(struct mx_stats *s)
 {
 	s->handles = mx_stat_read("handles");

@@ -36,11 +36,6 @@
 
 #include "mx_test.h"
 
-#define S0		MX_SIGNAL_SIGNAL0
-#define S1		MX_SIGNAL_SIGNAL1
-#define SIG_ALL		MX_SIGNAL_SIGNAL_ALL
-#define SIG_R		MX_SIGNAL_READABLE
-#define SIG_W		MX_SIGNAL_WRITABLE
 
 #define POISON		0xccccccccu
 #define AREA_SIZE	((size_t)MX_WS_PAGE_MAX * MX_WS_PAGE_SIZE)
